@@ -1,0 +1,387 @@
+// Package goeval runs Go notebook cells with the yaegi interpreter.
+//
+// An Engine holds one interpreter for the whole session, so declarations and variables persist
+// from cell to cell. Each cell is split and rewritten by package gocell, evaluated segment by
+// segment, and everything it prints is routed (package router) to the cell that printed it.
+// The engine implements engine.Engine and knows nothing of Jupyter messages or sockets.
+package goeval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/traefik/yaegi/interp"
+
+	"github.com/gokernel/gokernel/kernel/engine"
+	"github.com/gokernel/gokernel/kernel/gocell"
+	"github.com/gokernel/gokernel/kernel/goeval/interrupt"
+	"github.com/gokernel/gokernel/kernel/goeval/router"
+	"github.com/gokernel/gokernel/runtime/display"
+)
+
+// Version is the engine's version, shown in kernel_info.
+const Version = "0.1.0"
+
+// Options configure an Engine.
+type Options struct {
+	// CaptureFDs redirects the process's file descriptors 1 and 2 into the cells' output.
+	// The kernel sets it; tests that run in the test binary's own process leave it off.
+	CaptureFDs bool
+	// Log receives the engine's own diagnostics. Nil discards them.
+	Log *log.Logger
+	// Symbols are extra compiled packages to preload, such as the runtime.
+	Symbols []interp.Exports
+}
+
+// Engine evaluates Go cells. Create one with New.
+type Engine struct {
+	opts    Options
+	log     *log.Logger
+	router  *router.Router
+	capture *router.Capture
+	stdin   *stdinReader
+	pkgs    *packages
+
+	mu       sync.Mutex // serialises Execute
+	i        *interp.Interpreter
+	lines    int               // interpreter source lines used so far; see span
+	spans    []span            // where each evaluated segment's lines came from
+	imported map[string]bool   // import paths the session has imported
+	docs     *docIndex
+
+	nameMu sync.RWMutex      // guards names and decls, which completion reads during a cell
+	names  map[string]string // session-level names -> kind ("func", "var", ...)
+	decls  map[string]gocell.Decl
+
+	runMu  sync.Mutex
+	cancel context.CancelFunc // cancels the running cell
+	sink   func(any)          // receives the value of a cell's trailing expression
+}
+
+// span maps interpreter lines [first, first+n) to cell count's lines starting at cellLine.
+type span struct {
+	first, n int
+	count    int
+	seg      gocell.Segment
+	code     string
+}
+
+// New creates an engine with a fresh interpreter.
+func New(opts Options) (*Engine, error) {
+	lg := opts.Log
+	if lg == nil {
+		lg = log.New(io.Discard, "", 0)
+	}
+	e := &Engine{
+		opts:     opts,
+		log:      lg,
+		router:   router.New(),
+		imported: map[string]bool{},
+		names:    map[string]string{},
+		decls:    map[string]gocell.Decl{},
+		docs:     &docIndex{},
+	}
+	e.stdin = &stdinReader{current: e.router.Current}
+	if opts.CaptureFDs {
+		if err := os.Setenv(display.EnvVar, "1"); err != nil {
+			return nil, fmt.Errorf("goeval: %w", err)
+		}
+		c, err := router.CaptureFDs(e.router)
+		if err != nil {
+			return nil, fmt.Errorf("goeval: %w", err)
+		}
+		e.capture = c
+		e.log.SetOutput(c.Stderr)
+	}
+	if err := e.reset(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// reset builds the interpreter and its preloaded symbols.
+func (e *Engine) reset() error {
+	i := interp.New(interp.Options{
+		Stdin:        e.stdin,
+		Stdout:       e.router.Writer(router.Stdout),
+		Stderr:       traceFilter{e.router, e.router.Writer(router.Stderr)},
+		Unrestricted: true,
+		Args:         []string{"gokernel"},
+	})
+	exports := []interp.Exports{stdlibSymbols(), e.overrides()}
+	exports = append(exports, e.opts.Symbols...)
+	for _, x := range exports {
+		if err := i.Use(x); err != nil {
+			return fmt.Errorf("goeval: load symbols: %w", err)
+		}
+	}
+	e.i = i
+	e.pkgs = newPackages(exports)
+	for _, src := range []string{
+		`import __gk "` + hooksPath + `"`,
+		"var __gk_go = __gk.Go\nvar __gk_enter = __gk.Enter\nvar __gk_show = __gk.Show",
+	} {
+		if _, err := e.evalRaw(context.Background(), src); err != nil {
+			return fmt.Errorf("goeval: prepare interpreter: %w", err)
+		}
+	}
+	return nil
+}
+
+// Info describes Go and this engine.
+func (e *Engine) Info() engine.Info {
+	v := strings.TrimPrefix(runtime.Version(), "go")
+	return engine.Info{
+		Implementation:        "gokernel",
+		ImplementationVersion: Version,
+		Banner: "gokernel " + Version + ": Go " + v + " interpreted by yaegi, with the thread, lock, queue, " +
+			"pool and display packages preloaded.\nType %help for magics, limits and packages.",
+		Language: engine.LanguageInfo{
+			Name:           "go",
+			Version:        v,
+			Mimetype:       "text/x-go",
+			FileExtension:  ".go",
+			PygmentsLexer:  "go",
+			CodemirrorMode: "go",
+		},
+		HelpLinks: []engine.HelpLink{
+			{Text: "Go language specification", URL: "https://go.dev/ref/spec"},
+			{Text: "Go standard library", URL: "https://pkg.go.dev/std"},
+			{Text: "gokernel runtime packages", URL: "https://pkg.go.dev/github.com/gokernel/gokernel/runtime"},
+		},
+	}
+}
+
+// Interrupt stops the running cell: its evaluation ends, and every sleep, lock and wait the
+// interpreter is blocked in (in any goroutine) is broken.
+func (e *Engine) Interrupt() {
+	e.runMu.Lock()
+	cancel := e.cancel
+	e.runMu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	interrupt.Fire()
+}
+
+// Close restores the process's descriptors.
+func (e *Engine) Close() error {
+	e.Interrupt()
+	if e.capture != nil {
+		return e.capture.Close()
+	}
+	return nil
+}
+
+// errInterrupted is the cause of a cell's context when it is interrupted.
+var errInterrupted = errors.New("interrupted")
+
+// Execute runs one cell.
+func (e *Engine) Execute(ctx context.Context, req engine.ExecuteRequest, out engine.Output) engine.ExecuteResult {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	e.runMu.Lock()
+	e.cancel = func() { cancel(errInterrupted) }
+	e.runMu.Unlock()
+	defer func() {
+		e.runMu.Lock()
+		e.cancel = nil
+		e.runMu.Unlock()
+		cancel(nil)
+	}()
+
+	e.router.Begin(req.Count, out)
+	e.stdin.begin(ctx, req.AllowStdin)
+	res := e.execute(ctx, req)
+	if e.capture != nil {
+		e.capture.Sync()
+	}
+	live, panics := e.router.End(req.Count)
+	if res.Err == nil && len(panics) > 0 {
+		res.Err = &engine.Error{
+			Name:      "panic",
+			Value:     "a goroutine started by this cell panicked (see its report above)",
+			Traceback: []string{"a goroutine started by this cell panicked; its report is printed above"},
+		}
+		res.Data = nil
+	}
+	if live > 0 && context.Cause(ctx) == nil {
+		s := "s are"
+		if live == 1 {
+			s = " is"
+		}
+		out.Stream(router.Stderr, fmt.Sprintf("note: %d goroutine%s still running after this cell ended "+
+			"(a Go program would have stopped them); their output will be marked [In %d].\n", live, s, req.Count))
+	}
+	return res
+}
+
+// execute runs the cell's segments in order.
+func (e *Engine) execute(ctx context.Context, req engine.ExecuteRequest) engine.ExecuteResult {
+	code := req.Code
+	if res, ok := e.magic(ctx, req); ok {
+		return res
+	}
+	plan, err := gocell.Parse(code, e.pkgs.lookup, e.declared)
+	if err != nil {
+		return engine.ExecuteResult{Err: cellError(err, code)}
+	}
+	for _, path := range plan.Imports {
+		if e.imported[path] {
+			continue
+		}
+		if _, err := e.evalRaw(ctx, `import "`+path+`"`); err != nil {
+			return engine.ExecuteResult{Err: &engine.Error{Name: "ImportError", Value: err.Error(),
+				Traceback: []string{"cannot import " + path + ": " + err.Error()}}}
+		}
+		e.imported[path] = true
+	}
+	var result reflect.Value
+	var hasResult bool
+	for k, seg := range plan.Segments {
+		last := k == len(plan.Segments)-1
+		src := seg.Source
+		if seg.Kind == gocell.Statements {
+			src = enterStatements(src)
+		}
+		if last && plan.Result != nil && !req.Silent {
+			v, ok, err := e.evalWithResult(ctx, req.Count, code, seg, plan.Result)
+			if err != nil {
+				return engine.ExecuteResult{Err: e.describe(ctx, err, req.Count)}
+			}
+			result, hasResult = v, ok
+			continue
+		}
+		if _, err := e.evalSegment(ctx, req.Count, code, seg, src); err != nil {
+			return engine.ExecuteResult{Err: e.describe(ctx, err, req.Count)}
+		}
+	}
+	e.remember(plan)
+	if !hasResult {
+		return engine.ExecuteResult{}
+	}
+	data, md := formatResult(result)
+	return engine.ExecuteResult{Data: data, Metadata: md}
+}
+
+// remember records the names a cell declared, for completion, inspection and auto-imports.
+func (e *Engine) remember(plan *gocell.Plan) {
+	e.nameMu.Lock()
+	defer e.nameMu.Unlock()
+	for _, d := range plan.Decls {
+		e.names[d.Name] = d.Kind.String()
+		e.decls[d.Name] = d
+	}
+	for _, path := range plan.ExplicitImports {
+		e.imported[path] = true
+	}
+}
+
+// declared reports whether name is a session-level identifier.
+func (e *Engine) declared(name string) bool {
+	e.nameMu.RLock()
+	defer e.nameMu.RUnlock()
+	_, ok := e.names[name]
+	return ok
+}
+
+// enterStatements makes a statement segment register its goroutine with the running cell
+// first, on the prefix line so that line numbers do not move.
+func enterStatements(src string) string {
+	if strings.HasPrefix(src, ";") {
+		return ";__gk_enter();" + src[1:]
+	}
+	return src
+}
+
+// evalSegment evaluates one segment's source, numbered after every earlier segment.
+func (e *Engine) evalSegment(ctx context.Context, count int, code string, seg gocell.Segment, src string) (reflect.Value, error) {
+	n := strings.Count(src, "\n") + 1
+	first := e.lines + 1
+	e.spans = append(e.spans, span{first: first, n: n, count: count, seg: seg, code: code})
+	e.lines += n
+	return e.evalRaw(ctx, strings.Repeat("\n", first-1)+src)
+}
+
+// evalRaw evaluates src, turning interpreter crashes that escape Eval into errors.
+func (e *Engine) evalRaw(ctx context.Context, src string) (v reflect.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = internalError{value: r}
+		}
+	}()
+	return e.i.EvalWithContext(ctx, src)
+}
+
+// internalError is an interpreter crash caught outside Eval.
+type internalError struct{ value any }
+
+func (e internalError) Error() string { return fmt.Sprint(e.value) }
+
+// evalWithResult evaluates the final segment so that its trailing expression's value is kept.
+// When the expression has no value (a call of a function without results), the plain form runs.
+func (e *Engine) evalWithResult(ctx context.Context, count int, code string, seg gocell.Segment, r *gocell.Result) (reflect.Value, bool, error) {
+	holder := &resultHolder{}
+	e.setResultSink(holder.set)
+	defer e.setResultSink(nil)
+	withValue := seg
+	withValue.Source = r.ValueSource
+	_, err := e.evalSegment(ctx, count, code, withValue, enterStatements(r.ValueSource))
+	if err == nil {
+		return holder.v, holder.ok, nil
+	}
+	if !isNoValue(err) {
+		return reflect.Value{}, false, err
+	}
+	_, err = e.evalSegment(ctx, count, code, seg, enterStatements(seg.Source))
+	return reflect.Value{}, false, err
+}
+
+// setResultSink directs the next trailing-expression value to f.
+func (e *Engine) setResultSink(f func(any)) {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	e.sink = f
+}
+
+// show receives a trailing expression's value from the interpreter.
+func (e *Engine) show(v any) {
+	e.runMu.Lock()
+	f := e.sink
+	e.runMu.Unlock()
+	if f != nil {
+		f(v)
+	}
+}
+
+type resultHolder struct {
+	v  reflect.Value
+	ok bool
+}
+
+func (h *resultHolder) set(v any) { h.v, h.ok = reflect.ValueOf(v), true }
+
+// isNoValue reports whether err says an expression used as a value has none.
+func isNoValue(err error) bool {
+	s := err.Error()
+	for _, m := range []string{"used as value", "cannot use func", "as type ()", "no value", "multiple-value", "assignment mismatch"} {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// waitFor is the time a cell's goroutines get to drain their output after an interrupt.
+const waitFor = 20 * time.Millisecond

@@ -1,0 +1,261 @@
+package goeval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/scanner"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/traefik/yaegi/interp"
+
+	"github.com/gokernel/gokernel/kernel/engine"
+	"github.com/gokernel/gokernel/kernel/gocell"
+)
+
+// position is a place in a cell.
+type position struct {
+	count, line, col int
+	code             string
+}
+
+// cellPos maps an interpreter line and column to the cell they came from.
+func (e *Engine) cellPos(line, col int) (position, bool) {
+	for k := len(e.spans) - 1; k >= 0; k-- {
+		s := e.spans[k]
+		if line >= s.first && line < s.first+s.n {
+			l := s.seg.CellLine(line - s.first + 1)
+			if l < 1 {
+				l = 1
+			}
+			return position{count: s.count, line: l, col: col, code: s.code}, true
+		}
+	}
+	return position{}, false
+}
+
+// where names a cell position for a traceback.
+func (p position) where() string {
+	if p.count > 0 {
+		return fmt.Sprintf("In [%d] line %d", p.count, p.line)
+	}
+	return fmt.Sprintf("line %d", p.line)
+}
+
+// excerpt returns the source line at p with a caret under the column.
+func (p position) excerpt() []string {
+	lines := strings.Split(p.code, "\n")
+	if p.line < 1 || p.line > len(lines) {
+		return nil
+	}
+	text := strings.ReplaceAll(lines[p.line-1], "\t", "    ")
+	out := []string{fmt.Sprintf("%5d | %s", p.line, text)}
+	if p.col > 0 {
+		col := visualColumn(lines[p.line-1], p.col)
+		out = append(out, "      | "+strings.Repeat(" ", col)+"^")
+	}
+	return out
+}
+
+// visualColumn converts a 1-based byte column into a 0-based display column with tabs
+// expanded to four spaces.
+func visualColumn(line string, col int) int {
+	n := 0
+	for i, r := range line {
+		if i >= col-1 {
+			break
+		}
+		if r == '\t' {
+			n += 4
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// cellError describes an error that gocell found before anything ran.
+func cellError(err error, code string) *engine.Error {
+	var ce *gocell.Error
+	if errors.As(err, &ce) {
+		p := position{line: ce.Line, col: ce.Column, code: code}
+		name := "SyntaxError"
+		if ce.Unsupported {
+			name = "UnsupportedError"
+		}
+		head := fmt.Sprintf("%s: line %d:%d: %s", name, ce.Line, ce.Column, ce.Msg)
+		return &engine.Error{
+			Name:      name,
+			Value:     fmt.Sprintf("line %d:%d: %s", ce.Line, ce.Column, ce.Msg),
+			Traceback: append([]string{head}, p.excerpt()...),
+		}
+	}
+	return &engine.Error{Name: "SyntaxError", Value: err.Error(), Traceback: []string{"SyntaxError: " + err.Error()}}
+}
+
+// compilePos matches "L:C: message", optionally after a file name.
+var compilePos = regexp.MustCompile(`^(?:[^:\s]*\.go:)?(\d+):(\d+): (.*)$`)
+
+// describe turns an evaluation error into a Jupyter error with cell positions.
+func (e *Engine) describe(ctx context.Context, err error, count int) *engine.Error {
+	if errors.Is(context.Cause(ctx), errInterrupted) {
+		e.router.TakeCellTrace(count)
+		return &engine.Error{Name: "Interrupt", Value: "the cell was interrupted",
+			Traceback: []string{"Interrupt: the cell was interrupted (Kernel > Interrupt); the session's state is kept"}}
+	}
+	if ctx.Err() != nil {
+		return &engine.Error{Name: "Interrupt", Value: ctx.Err().Error(), Traceback: []string{"Interrupt: " + ctx.Err().Error()}}
+	}
+	var p interp.Panic
+	if errors.As(err, &p) {
+		return e.describePanic(p.Value, count)
+	}
+	var ie internalError
+	if errors.As(err, &ie) {
+		if x, ok := unwrap(ie.value).(exitRequest); ok {
+			return exitError(x)
+		}
+		return &engine.Error{Name: "InternalError", Value: ie.Error(),
+			Traceback: []string{"InternalError: the interpreter failed on this cell: " + ie.Error(),
+				"The kernel and the session's state are intact."}}
+	}
+	var list scanner.ErrorList
+	if errors.As(err, &list) && len(list) > 0 {
+		return e.compileError("SyntaxError", fmt.Sprintf("%d:%d: %s", list[0].Pos.Line, list[0].Pos.Column, list[0].Msg), len(list)-1)
+	}
+	return e.compileError("CompileError", err.Error(), 0)
+}
+
+// compileError maps the position in an interpreter error message to the cell.
+func (e *Engine) compileError(name, msg string, more int) *engine.Error {
+	first, _, _ := strings.Cut(msg, "\n")
+	m := compilePos.FindStringSubmatch(first)
+	if m == nil {
+		return &engine.Error{Name: name, Value: msg, Traceback: []string{name + ": " + msg}}
+	}
+	line, _ := strconv.Atoi(m[1])
+	col, _ := strconv.Atoi(m[2])
+	text := strings.TrimPrefix(m[3], "CFG post-order panic: ")
+	text = compilePos.ReplaceAllStringFunc(text, func(s string) string { return compilePos.FindStringSubmatch(s)[3] })
+	p, ok := e.cellPos(line, col)
+	if !ok {
+		return &engine.Error{Name: name, Value: text, Traceback: []string{name + ": " + text}}
+	}
+	value := fmt.Sprintf("line %d:%d: %s", p.line, p.col, text)
+	if more > 0 {
+		value += fmt.Sprintf(" (and %d more)", more)
+	}
+	tb := []string{name + ": " + p.where() + ", column " + strconv.Itoa(p.col) + ": " + text}
+	return &engine.Error{Name: name, Value: value, Traceback: append(tb, p.excerpt()...)}
+}
+
+// exitError describes os.Exit or log.Fatal in a cell.
+func exitError(x exitRequest) *engine.Error {
+	msg := fmt.Sprintf("%s was called: the cell stopped here; the kernel keeps running with its state", x.Error())
+	return &engine.Error{Name: "Exit", Value: msg, Traceback: []string{"Exit: " + msg}}
+}
+
+// describePanic reports a panic of the cell's own goroutine.
+func (e *Engine) describePanic(v any, count int) *engine.Error {
+	trace := e.mapTrace(e.router.TakeCellTrace(count))
+	if x, ok := unwrap(v).(exitRequest); ok {
+		return exitError(x)
+	}
+	if isStop(v) {
+		return &engine.Error{Name: "Interrupt", Value: "the cell was interrupted",
+			Traceback: []string{"Interrupt: the cell was interrupted"}}
+	}
+	text := panicText(v)
+	tb := []string{"panic: " + text, ""}
+	if len(trace) > 0 {
+		tb = append(tb, "goroutine of the cell:")
+		for _, t := range trace {
+			tb = append(tb, "    "+t)
+		}
+	}
+	return &engine.Error{Name: "panic", Value: text, Traceback: tb}
+}
+
+// mapTrace rewrites interpreter trace lines ("L:C: panic: main.f(...)") to cell positions,
+// with the source line of each frame.
+func (e *Engine) mapTrace(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		m := traceLine.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		line, _ := strconv.Atoi(m[1])
+		col, _ := strconv.Atoi(m[2])
+		fn := strings.TrimSuffix(m[3], "(...)")
+		if fn == "" {
+			fn = "?"
+		}
+		if fn == "main" {
+			fn = "cell"
+		}
+		p, ok := e.cellPos(line, col)
+		if !ok {
+			out = append(out, fn)
+			continue
+		}
+		src := ""
+		if ex := p.excerpt(); len(ex) > 0 {
+			src = ": " + strings.TrimSpace(strings.SplitN(ex[0], "|", 2)[1])
+		}
+		out = append(out, fmt.Sprintf("%s  (%s%s)", fn, p.where(), src))
+	}
+	return out
+}
+
+// unwrap returns the value inside a reflect.Value the interpreter may wrap a panic in.
+func unwrap(v any) any {
+	if rv, ok := v.(reflect.Value); ok {
+		if !rv.IsValid() {
+			return nil
+		}
+		if rv.CanInterface() {
+			return rv.Interface()
+		}
+	}
+	return v
+}
+
+// reflectWording maps messages of the reflect package, which the interpreter surfaces for
+// runtime errors, to the words a compiled Go program uses.
+var reflectWording = []struct{ from, to string }{
+	{"reflect: slice index out of range", "runtime error: index out of range"},
+	{"reflect: array index out of range", "runtime error: index out of range"},
+	{"reflect: string index out of range", "runtime error: index out of range"},
+	{"reflect.Value.Slice: slice index out of bounds", "runtime error: slice bounds out of range"},
+	{"reflect.Value.Slice3: slice index out of bounds", "runtime error: slice bounds out of range"},
+	{"reflect.Value.Slice: string slice index out of bounds", "runtime error: slice bounds out of range"},
+	{"reflect: call of reflect.Value.Elem on zero Value", "runtime error: invalid memory address or nil pointer dereference"},
+	{"reflect.Value.SetMapIndex: assignment to entry in nil map", "assignment to entry in nil map"},
+	{"reflect: call of reflect.Value.SetMapIndex on zero Value", "assignment to entry in nil map"},
+}
+
+// panicText formats a panic value as Go prints it.
+func panicText(v any) string {
+	v = unwrap(v)
+	var s string
+	switch x := v.(type) {
+	case error:
+		s = x.Error()
+	case string:
+		s = x
+	case fmt.Stringer:
+		s = x.String()
+	default:
+		s = fmt.Sprintf("%v", x)
+	}
+	for _, w := range reflectWording {
+		if strings.HasPrefix(s, w.from) {
+			return w.to + strings.TrimPrefix(s, w.from)
+		}
+	}
+	return s
+}

@@ -1,0 +1,268 @@
+package goeval
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+
+	"github.com/gokernel/gokernel/kernel/engine"
+	"github.com/gokernel/gokernel/kernel/goeval/interrupt"
+	"github.com/gokernel/gokernel/kernel/goeval/router"
+)
+
+// hooksPath is the import path of the kernel's hooks inside the interpreter. Rewritten cells
+// call them through the __gk_* variables.
+const hooksPath = "gokernel/hooks"
+
+// stdlibSymbols returns yaegi's standard library symbols.
+func stdlibSymbols() interp.Exports { return stdlib.Symbols }
+
+// exitRequest is the panic value of os.Exit and log.Fatal in a cell.
+type exitRequest struct{ code int }
+
+func (x exitRequest) Error() string { return fmt.Sprintf("os.Exit(%d)", x.code) }
+
+// overrides replaces standard-library symbols that would block an interrupt, end the kernel,
+// escape the cell's output or read the kernel's own standard input.
+func (e *Engine) overrides() interp.Exports {
+	stderr := e.router.Writer(router.Stderr)
+	fatal := func(msg string) {
+		_ = log.New(stderr, "", log.LstdFlags).Output(3, msg)
+		panic(exitRequest{1})
+	}
+	return interp.Exports{
+		hooksPath + "/hooks": {
+			"Go":    reflect.ValueOf(e.spawn),
+			"Enter": reflect.ValueOf(e.router.Enter),
+			"Show":  reflect.ValueOf(e.show),
+		},
+		"time/time": {
+			"Sleep":     reflect.ValueOf(interrupt.Sleep),
+			"AfterFunc": reflect.ValueOf(e.afterFunc),
+		},
+		"sync/sync": {
+			"Mutex":     reflect.ValueOf((*interrupt.Mutex)(nil)),
+			"RWMutex":   reflect.ValueOf((*interrupt.RWMutex)(nil)),
+			"WaitGroup": reflect.ValueOf((*interrupt.WaitGroup)(nil)),
+		},
+		"os/os": {
+			"Exit": reflect.ValueOf(func(code int) { panic(exitRequest{code}) }),
+		},
+		"log/log": {
+			"Fatal":   reflect.ValueOf(func(v ...any) { fatal(fmt.Sprint(v...)) }),
+			"Fatalf":  reflect.ValueOf(func(f string, v ...any) { fatal(fmt.Sprintf(f, v...)) }),
+			"Fatalln": reflect.ValueOf(func(v ...any) { fatal(fmt.Sprintln(v...)) }),
+		},
+		"bufio/bufio": {
+			"NewReader":     reflect.ValueOf(func(r io.Reader) *bufio.Reader { return bufio.NewReader(e.stdinFor(r)) }),
+			"NewReaderSize": reflect.ValueOf(func(r io.Reader, n int) *bufio.Reader { return bufio.NewReaderSize(e.stdinFor(r), n) }),
+			"NewScanner":    reflect.ValueOf(func(r io.Reader) *bufio.Scanner { return bufio.NewScanner(e.stdinFor(r)) }),
+		},
+		"io/io": {
+			"ReadAll": reflect.ValueOf(func(r io.Reader) ([]byte, error) { return io.ReadAll(e.stdinFor(r)) }),
+		},
+	}
+}
+
+// stdinFor replaces the process's standard input by the frontend's input box.
+func (e *Engine) stdinFor(r io.Reader) io.Reader {
+	if f, ok := r.(*os.File); ok && f == os.Stdin {
+		return e.stdin
+	}
+	return r
+}
+
+// spawn runs a cell's go statement: f runs in a goroutine of the cell, and a panic in it is
+// reported instead of ending the kernel.
+func (e *Engine) spawn(f func()) {
+	e.router.Spawn(f, isStop, e.goroutinePanic)
+}
+
+// afterFunc is time.AfterFunc with the callback guarded like a go statement.
+func (e *Engine) afterFunc(d time.Duration, f func()) *time.Timer {
+	return time.AfterFunc(d, func() { e.spawn(f) })
+}
+
+// isStop reports whether a recovered value is an interrupt or an exit of the cell.
+func isStop(v any) bool {
+	switch v.(type) {
+	case interrupt.Stopped, *interrupt.Stopped:
+		return true
+	}
+	if rv, ok := v.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() {
+		return isStop(rv.Interface())
+	}
+	return false
+}
+
+// goroutinePanic describes a panic recovered in goroutine g.
+func (e *Engine) goroutinePanic(g uint64, v any) string {
+	trace := e.mapTrace(e.router.TakeTrace(g))
+	var b strings.Builder
+	if x, ok := unwrap(v).(exitRequest); ok {
+		fmt.Fprintf(&b, "%s called in a goroutine: the goroutine stopped (the kernel keeps running)\n", x.Error())
+		return b.String()
+	}
+	fmt.Fprintf(&b, "panic in goroutine: %s\n", panicText(v))
+	for _, t := range trace {
+		b.WriteString("    " + t + "\n")
+	}
+	return b.String()
+}
+
+// traceLine matches the lines yaegi writes to stderr for each frame of a panicking stack.
+var traceLine = regexp.MustCompile(`^(\d+):(\d+): panic(?:: (.*))?\n?$`)
+
+// traceFilter separates the interpreter's panic trace lines from what a cell writes to stderr.
+type traceFilter struct {
+	r *router.Router
+	w io.Writer
+}
+
+func (t traceFilter) Write(p []byte) (int, error) {
+	if len(p) < 256 && traceLine.Match(p) {
+		t.r.AddTrace(router.Goid(), strings.TrimRight(string(p), "\n"))
+		return len(p), nil
+	}
+	return t.w.Write(p)
+}
+
+// packages knows the preloaded packages by name, for automatic imports and completion.
+type packages struct {
+	byName  map[string]string           // package name -> import path
+	members map[string]map[string]bool  // import path -> exported names
+	paths   []string                    // sorted import paths
+}
+
+// preferred settles package names that several import paths share.
+var preferred = map[string]string{
+	"rand":     "math/rand",
+	"template": "text/template",
+	"scanner":  "text/scanner",
+	"pprof":    "runtime/pprof",
+	"constant": "go/constant",
+	"parser":   "go/parser",
+	"ast":      "go/ast",
+	"build":    "go/build",
+	"doc":      "go/doc",
+	"format":   "go/format",
+	"token":    "go/token",
+	"types":    "go/types",
+	"printer":  "go/printer",
+	"json":     "encoding/json",
+	"xml":      "encoding/xml",
+	"big":      "math/big",
+	"trace":    "runtime/trace",
+	"debug":    "runtime/debug",
+	"sync":     "sync",
+	"atomic":   "sync/atomic",
+	"heap":     "container/heap",
+	"list":     "container/list",
+	"ring":     "container/ring",
+	"url":      "net/url",
+	"http":     "net/http",
+	"html":     "html",
+	"cmplx":    "math/cmplx",
+	"bits":     "math/bits",
+	"utf8":     "unicode/utf8",
+	"utf16":    "unicode/utf16",
+	"filepath": "path/filepath",
+	"path":     "path",
+	"signal":   "os/signal",
+	"exec":     "os/exec",
+	"user":     "os/user",
+	"fs":       "io/fs",
+	"slog":     "log/slog",
+}
+
+func newPackages(exports []interp.Exports) *packages {
+	p := &packages{byName: map[string]string{}, members: map[string]map[string]bool{}}
+	for _, x := range exports {
+		for key, syms := range x {
+			dir, name := path.Dir(key), path.Base(key)
+			if dir == hooksPath || strings.Contains(dir, "internal") || strings.HasPrefix(dir, "syscall") && dir != "syscall" {
+				continue
+			}
+			m := p.members[dir]
+			if m == nil {
+				m = map[string]bool{}
+				p.members[dir] = m
+				p.paths = append(p.paths, dir)
+			}
+			for s := range syms {
+				if s != "" && s[0] >= 'A' && s[0] <= 'Z' {
+					m[s] = true
+				}
+			}
+			if old, ok := p.byName[name]; ok && old != dir {
+				if pref, ok := preferred[name]; ok {
+					p.byName[name] = pref
+					continue
+				}
+				if len(dir) < len(old) {
+					p.byName[name] = dir
+				}
+				continue
+			}
+			p.byName[name] = dir
+		}
+	}
+	sort.Strings(p.paths)
+	return p
+}
+
+// lookup returns the import path of a preloaded package name.
+func (p *packages) lookup(name string) (string, bool) {
+	path, ok := p.byName[name]
+	return path, ok
+}
+
+// stdinReader reads lines from the frontend's input box for the running cell.
+type stdinReader struct {
+	current func() engine.Output
+
+	mu      sync.Mutex
+	ctx     context.Context
+	allowed bool
+	buf     []byte
+}
+
+// Read implements io.Reader, asking the frontend for a line when its buffer is empty.
+func (s *stdinReader) Read(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.buf) == 0 {
+		out := s.current()
+		if out == nil || !s.allowed {
+			return 0, engine.ErrNoStdin
+		}
+		line, err := out.Input(s.ctx, "", false)
+		if err != nil {
+			return 0, err
+		}
+		s.buf = []byte(line + "\n")
+	}
+	n := copy(p, s.buf)
+	s.buf = s.buf[n:]
+	return n, nil
+}
+
+// begin prepares the reader for a new cell.
+func (s *stdinReader) begin(ctx context.Context, allowed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ctx, s.allowed, s.buf = ctx, allowed, nil
+}

@@ -1,0 +1,132 @@
+package router
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// recorder is an engine.Output that keeps what it receives.
+type recorder struct {
+	mu   sync.Mutex
+	text map[string]*strings.Builder
+}
+
+func newRecorder() *recorder {
+	return &recorder{text: map[string]*strings.Builder{Stdout: {}, Stderr: {}}}
+}
+
+func (r *recorder) Stream(name, text string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.text[name].WriteString(text)
+}
+func (r *recorder) Display(map[string]any, map[string]any, string, bool) {}
+func (r *recorder) Clear(bool)                                          {}
+func (r *recorder) Input(context.Context, string, bool) (string, error) { return "", nil }
+
+func (r *recorder) get(name string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.text[name].String()
+}
+
+func never(any) bool { return false }
+
+func TestOutputFollowsTheCellThatStartedTheGoroutine(t *testing.T) {
+	tests := []struct {
+		name         string
+		nextCellRuns bool // whether cell 2 is running when the late output is written
+	}{
+		{"late output while another cell runs", true},
+		{"late output while idle goes to the next cell", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := New()
+			cell1, cell2 := newRecorder(), newRecorder()
+			release := make(chan struct{})
+			finished := make(chan struct{})
+			w := r.Writer(Stdout)
+
+			r.Begin(1, cell1)
+			fmt.Fprintln(w, "cell 1 itself")
+			r.Spawn(func() {
+				defer close(finished)
+				fmt.Fprintln(w, "goroutine early")
+				<-release
+				fmt.Fprint(w, "goroutine late\nsecond line\n")
+			}, never, nil)
+			time.Sleep(20 * time.Millisecond)
+			live, _ := r.End(1)
+			if live != 1 {
+				t.Fatalf("live goroutines %d, want 1", live)
+			}
+
+			if tt.nextCellRuns {
+				r.Begin(2, cell2)
+			}
+			close(release)
+			<-finished
+			if !tt.nextCellRuns {
+				if got := cell2.get(Stdout); got != "" {
+					t.Fatalf("output reached a cell that is not running: %q", got)
+				}
+				r.Begin(2, cell2)
+			}
+			fmt.Fprintln(w, "cell 2 itself")
+			r.End(2)
+
+			if got, want := cell1.get(Stdout), "cell 1 itself\ngoroutine early\n"; got != want {
+				t.Errorf("cell 1 got %q, want %q", got, want)
+			}
+			if got, want := cell2.get(Stdout), "[In 1] goroutine late\n[In 1] second line\ncell 2 itself\n"; got != want {
+				t.Errorf("cell 2 got %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func TestSpawnRecoversPanics(t *testing.T) {
+	r := New()
+	out := newRecorder()
+	r.Begin(1, out)
+	done := make(chan struct{})
+	r.Spawn(func() {
+		defer func() { go close(done) }()
+		panic("boom")
+	}, never, func(g uint64, v any) string { return fmt.Sprintf("panic in goroutine: %v\n", v) })
+	<-done
+	time.Sleep(20 * time.Millisecond)
+	_, panics := r.End(1)
+	if len(panics) != 1 || !strings.Contains(panics[0], "boom") {
+		t.Fatalf("panics %q", panics)
+	}
+	if !strings.Contains(out.get(Stderr), "panic in goroutine: boom") {
+		t.Fatalf("stderr %q", out.get(Stderr))
+	}
+}
+
+func TestGoroutinesStartedByCompiledCodeInheritTheCell(t *testing.T) {
+	r := New()
+	out := newRecorder()
+	r.Begin(1, out)
+	w := r.Writer(Stdout)
+	done := make(chan struct{})
+	// A plain go statement (as compiled runtime code runs it) from the cell's goroutine.
+	go func() {
+		defer close(done)
+		fmt.Fprintln(w, "from compiled goroutine")
+	}()
+	<-done
+	r.End(1)
+	other := newRecorder()
+	r.Begin(2, other)
+	r.End(2)
+	if got := out.get(Stdout); got != "from compiled goroutine\n" {
+		t.Fatalf("cell 1 got %q", got)
+	}
+}

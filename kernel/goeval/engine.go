@@ -53,9 +53,9 @@ type Engine struct {
 
 	mu       sync.Mutex // serialises Execute
 	i        *interp.Interpreter
-	lines    int               // interpreter source lines used so far; see span
-	spans    []span            // where each evaluated segment's lines came from
-	imported map[string]bool   // import paths the session has imported
+	lines    int             // interpreter source lines used so far; see span
+	spans    []span          // where each evaluated segment's lines came from
+	imported map[string]bool // import paths the session has imported
 	docs     *docIndex
 
 	nameMu sync.RWMutex      // guards names and decls, which completion reads during a cell

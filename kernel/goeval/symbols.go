@@ -142,9 +142,9 @@ func (t traceFilter) Write(p []byte) (int, error) {
 
 // packages knows the preloaded packages by name, for automatic imports and completion.
 type packages struct {
-	byName  map[string]string           // package name -> import path
-	members map[string]map[string]bool  // import path -> exported names
-	paths   []string                    // sorted import paths
+	byName  map[string]string          // package name -> import path
+	members map[string]map[string]bool // import path -> exported names
+	paths   []string                   // sorted import paths
 }
 
 // preferred settles package names that several import paths share.

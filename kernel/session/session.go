@@ -468,4 +468,3 @@ func globMatch(pattern, text string) bool {
 	}
 	return match(0, 0)
 }
-

@@ -97,9 +97,9 @@ func fallbackText(data map[string]any) string {
 
 // Show displays a bundle. A text/plain entry is added when missing, for frontends that show
 // only text.
-func Show(b Bundle) error { return show(b, "", KindDisplay) }
+func Show(b Bundle) { show(b, "", KindDisplay) }
 
-func show(b Bundle, id, kind string) error {
+func show(b Bundle, id, kind string) {
 	data := map[string]any{}
 	for k, v := range b {
 		data[k] = v
@@ -107,46 +107,49 @@ func show(b Bundle, id, kind string) error {
 	if _, ok := data["text/plain"]; !ok {
 		data["text/plain"] = fallbackText(b)
 	}
-	return emit(os.Stdout, Frame{Kind: kind, Data: data, ID: id})
+	// A display that cannot be written has nowhere to report to either.
+	_ = emit(os.Stdout, Frame{Kind: kind, Data: data, ID: id})
 }
 
 // HTML displays an HTML fragment.
-func HTML(s string) error { return Show(HTMLBundle(s)) }
+func HTML(s string) { Show(HTMLBundle(s)) }
 
 // Markdown displays Markdown text.
-func Markdown(s string) error { return Show(Bundle{"text/markdown": s, "text/plain": s}) }
+func Markdown(s string) { Show(Bundle{"text/markdown": s, "text/plain": s}) }
 
 // SVG displays an SVG image given as XML text.
-func SVG(s string) error { return Show(Bundle{"image/svg+xml": s}) }
+func SVG(s string) { Show(Bundle{"image/svg+xml": s, "text/plain": "<SVG image>"}) }
 
 // PNG displays PNG-encoded bytes.
-func PNG(b []byte) error { return Show(Bundle{"image/png": base64.StdEncoding.EncodeToString(b)}) }
+func PNG(b []byte) { Show(Bundle{"image/png": base64.StdEncoding.EncodeToString(b), "text/plain": "<PNG image>"}) }
 
 // JPEG displays JPEG-encoded bytes.
-func JPEG(b []byte) error {
-	return Show(Bundle{"image/jpeg": base64.StdEncoding.EncodeToString(b)})
+func JPEG(b []byte) {
+	Show(Bundle{"image/jpeg": base64.StdEncoding.EncodeToString(b), "text/plain": "<JPEG image>"})
 }
 
-// Image displays an image, encoded as PNG.
-func Image(img image.Image) error {
+// Image displays an image, encoded as PNG. An image that cannot be encoded is shown as the
+// error text instead.
+func Image(img image.Image) {
 	b, err := ImageBundle(img)
 	if err != nil {
-		return err
+		b = Bundle{"text/plain": err.Error()}
 	}
-	return Show(b)
+	Show(b)
 }
 
-// JSON displays v as a JSON document that the frontend can fold and unfold.
-func JSON(v any) error {
+// JSON displays v as a JSON document that the frontend can fold and unfold. A value that
+// cannot be encoded is shown as the error text instead.
+func JSON(v any) {
 	b, err := JSONBundle(v)
 	if err != nil {
-		return err
+		b = Bundle{"text/plain": err.Error()}
 	}
-	return Show(b)
+	Show(b)
 }
 
 // Text displays plain text.
-func Text(s string) error { return Show(Bundle{"text/plain": s}) }
+func Text(s string) { Show(Bundle{"text/plain": s}) }
 
 // HTMLBundle returns the bundle that shows s as HTML.
 func HTMLBundle(s string) Bundle { return Bundle{"text/html": s, "text/plain": "<HTML>"} }
@@ -179,7 +182,7 @@ func JSONBundle(v any) (Bundle, error) {
 
 // Clear clears the cell's output. With wait, the output is cleared only when new output
 // arrives, which avoids flicker when redrawing.
-func Clear(wait bool) error { return emit(os.Stdout, Frame{Kind: KindClear, Wait: wait}) }
+func Clear(wait bool) { _ = emit(os.Stdout, Frame{Kind: KindClear, Wait: wait}) }
 
 // Handle is a display that can be replaced in place, for progress and live results.
 type Handle struct {
@@ -198,17 +201,17 @@ func New() *Handle {
 func (h *Handle) ID() string { return h.id }
 
 // Show displays b the first time and replaces the earlier display afterwards.
-func (h *Handle) Show(b Bundle) error {
+func (h *Handle) Show(b Bundle) {
 	kind := KindUpdate
 	if !h.shown {
 		kind = KindDisplay
 		h.shown = true
 	}
-	return show(b, h.id, kind)
+	show(b, h.id, kind)
 }
 
 // Text shows s as plain text in the handle's display.
-func (h *Handle) Text(s string) error { return h.Show(Bundle{"text/plain": s}) }
+func (h *Handle) Text(s string) { h.Show(Bundle{"text/plain": s}) }
 
 // HTML shows s as HTML in the handle's display.
-func (h *Handle) HTML(s string) error { return h.Show(HTMLBundle(s)) }
+func (h *Handle) HTML(s string) { h.Show(HTMLBundle(s)) }

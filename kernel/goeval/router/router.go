@@ -42,7 +42,7 @@ const maxKnown = 100000
 // Router routes output by goroutine. The zero value is not usable; call New.
 type Router struct {
 	mu       sync.Mutex
-	cells    map[int]*cell   // by execution count
+	cells    map[int]*cell    // by execution count
 	byG      map[uint64]*cell // goroutine id -> cell
 	spawned  map[uint64]bool  // goroutines registered by Spawn (never evicted while alive)
 	current  *cell

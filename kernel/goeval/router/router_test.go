@@ -25,8 +25,8 @@ func (r *recorder) Stream(name, text string) {
 	r.text[name].WriteString(text)
 }
 func (r *recorder) Display(map[string]any, map[string]any, string, bool) {}
-func (r *recorder) Clear(bool)                                          {}
-func (r *recorder) Input(context.Context, string, bool) (string, error) { return "", nil }
+func (r *recorder) Clear(bool)                                           {}
+func (r *recorder) Input(context.Context, string, bool) (string, error)  { return "", nil }
 
 func (r *recorder) get(name string) string {
 	r.mu.Lock()

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestKernelspecInstall checks what the installer wrote and that Jupyter lists the kernel.
+func TestKernelspecInstall(t *testing.T) {
+	dataDir, bin := install(t)
+	dir := filepath.Join(dataDir, "kernels", "go")
+	var spec struct {
+		Argv          []string `json:"argv"`
+		DisplayName   string   `json:"display_name"`
+		Language      string   `json:"language"`
+		InterruptMode string   `json:"interrupt_mode"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "kernel.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &spec); err != nil {
+		t.Fatal(err)
+	}
+	if spec.DisplayName != "Go" || spec.Language != "go" || spec.InterruptMode != "message" ||
+		len(spec.Argv) != 3 || spec.Argv[0] != bin || spec.Argv[2] != "{connection_file}" {
+		t.Fatalf("kernel.json: %+v", spec)
+	}
+	for _, logo := range []string{"logo-32x32.png", "logo-64x64.png", "logo-svg.svg"} {
+		if fi, err := os.Stat(filepath.Join(dir, logo)); err != nil || fi.Size() == 0 {
+			t.Errorf("logo %s: %v", logo, err)
+		}
+	}
+	requireJupyter(t, []string{"jupyter_client"}, []string{"jupyter"})
+	cmd := exec.Command("jupyter", "kernelspec", "list")
+	cmd.Env = jupyterEnv(dataDir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("jupyter kernelspec list: %v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`(?m)^\s*go\s+` + regexp.QuoteMeta(dir)).Match(out) {
+		t.Fatalf("kernelspec list does not show go at %s:\n%s", dir, out)
+	}
+}
+
+// TestJupyterKernelTestSuite runs the standard jupyter_kernel_test suite (all 12 tests,
+// each enabled with a Go sample) against the installed kernel.
+func TestJupyterKernelTestSuite(t *testing.T) {
+	dataDir, _ := install(t)
+	requireJupyter(t, []string{"jupyter_kernel_test", "jupyter_client"}, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, "-m", "unittest", "-v", "kernel_suite")
+	cmd.Dir = "testdata"
+	cmd.Env = jupyterEnv(dataDir)
+	out, err := cmd.CombinedOutput()
+	t.Logf("jupyter_kernel_test output:\n%s", out)
+	if err != nil {
+		t.Fatalf("jupyter_kernel_test failed: %v", err)
+	}
+	m := regexp.MustCompile(`Ran (\d+) tests?`).FindSubmatch(out)
+	if m == nil || string(m[1]) != "12" {
+		t.Fatalf("expected 12 tests to run, got %q", m)
+	}
+	if strings.Contains(string(out), "skipped") {
+		t.Fatal("some jupyter_kernel_test tests were skipped; every one must be enabled")
+	}
+}
+
+// notebookCell is a code cell of the test notebook with what its outputs must contain.
+type notebookCell struct {
+	source string
+	want   []string // substrings of the cell's text outputs
+}
+
+// TestNbconvertExecute runs a notebook through `jupyter nbconvert --execute` and checks the
+// outputs written back.
+func TestNbconvertExecute(t *testing.T) {
+	dataDir, _ := install(t)
+	requireJupyter(t, []string{"nbconvert", "nbformat"}, []string{"jupyter-nbconvert"})
+	cells := []notebookCell{
+		{source: "import \"fmt\"\nfunc square(n int) int { return n * n }\nfmt.Println(\"square:\", square(7))", want: []string{"square: 49"}},
+		{source: "total := 0\nfor i := 1; i <= 10; i++ {\n\ttotal += square(i)\n}\ntotal", want: []string{"385"}},
+		{source: "var wg sync.WaitGroup\nresults := make([]int, 4)\nfor i := range results {\n\twg.Add(1)\n\tgo func() {\n\t\tdefer wg.Done()\n\t\tresults[i] = square(i)\n\t}()\n}\nwg.Wait()\nresults", want: []string{"[0 1 4 9]"}},
+		{source: "display.HTML(\"<i>rich</i>\")", want: []string{"<i>rich</i>"}},
+	}
+	nb := map[string]any{
+		"nbformat": 4, "nbformat_minor": 5,
+		"metadata": map[string]any{
+			"kernelspec":    map[string]any{"name": "go", "display_name": "Go", "language": "go"},
+			"language_info": map[string]any{"name": "go"},
+		},
+	}
+	var list []any
+	for i, c := range cells {
+		list = append(list, map[string]any{
+			"cell_type": "code", "id": "cell" + string(rune('a'+i)), "metadata": map[string]any{},
+			"source": c.source, "outputs": []any{}, "execution_count": nil,
+		})
+	}
+	nb["cells"] = list
+	dir := t.TempDir()
+	in := filepath.Join(dir, "test.ipynb")
+	b, _ := json.Marshal(nb)
+	if err := os.WriteFile(in, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "jupyter", "nbconvert", "--to", "notebook", "--execute",
+		"--ExecutePreprocessor.timeout=120", "--output", "out.ipynb", in)
+	cmd.Env = jupyterEnv(dataDir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nbconvert: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "out.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Cells []struct {
+			Outputs []map[string]any `json:"outputs"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cells {
+		text := outputText(got.Cells[i].Outputs)
+		for _, w := range c.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("cell %d: outputs %q do not contain %q", i+1, text, w)
+			}
+		}
+	}
+}
+
+// outputText joins the text of a cell's outputs: streams, and every string in MIME bundles.
+func outputText(outputs []map[string]any) string {
+	var b strings.Builder
+	for _, o := range outputs {
+		if s, ok := o["text"]; ok {
+			b.WriteString(joinSource(s))
+		}
+		if data, ok := o["data"].(map[string]any); ok {
+			for _, v := range data {
+				b.WriteString(joinSource(v))
+				b.WriteString("\n")
+			}
+		}
+		if tb, ok := o["traceback"]; ok {
+			b.WriteString(joinSource(tb))
+		}
+	}
+	return b.String()
+}
+
+// joinSource flattens nbformat's "string or list of strings".
+func joinSource(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		var b strings.Builder
+		for _, s := range x {
+			if str, ok := s.(string); ok {
+				b.WriteString(str)
+			}
+		}
+		return b.String()
+	}
+	return ""
+}

@@ -121,7 +121,9 @@ func Markdown(s string) { Show(Bundle{"text/markdown": s, "text/plain": s}) }
 func SVG(s string) { Show(Bundle{"image/svg+xml": s, "text/plain": "<SVG image>"}) }
 
 // PNG displays PNG-encoded bytes.
-func PNG(b []byte) { Show(Bundle{"image/png": base64.StdEncoding.EncodeToString(b), "text/plain": "<PNG image>"}) }
+func PNG(b []byte) {
+	Show(Bundle{"image/png": base64.StdEncoding.EncodeToString(b), "text/plain": "<PNG image>"})
+}
 
 // JPEG displays JPEG-encoded bytes.
 func JPEG(b []byte) {

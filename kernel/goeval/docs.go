@@ -343,7 +343,7 @@ func (e *Engine) IsComplete(code string) (string, string) {
 			bad = true
 		}
 	}, 0)
-	depth := 0
+	depth, lowest := 0, 0
 	for {
 		_, tok, _ := s.Scan()
 		if tok == token.EOF {
@@ -354,12 +354,13 @@ func (e *Engine) IsComplete(code string) (string, string) {
 			depth++
 		case token.RPAREN, token.RBRACE, token.RBRACK:
 			depth--
+			lowest = min(lowest, depth)
 		}
 	}
 	switch {
 	case unterminated:
 		return "incomplete", ""
-	case bad || depth < 0:
+	case bad || lowest < 0:
 		return "invalid", ""
 	case depth > 0:
 		return "incomplete", strings.Repeat("    ", depth)

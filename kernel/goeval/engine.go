@@ -55,7 +55,7 @@ type Engine struct {
 	i        *interp.Interpreter
 	lines    int             // interpreter source lines used so far; see span
 	spans    []span          // where each evaluated segment's lines came from
-	imported map[string]bool // import paths the session has imported
+	imported map[string]string // package names the session has imported -> import path
 	docs     *docIndex
 
 	nameMu sync.RWMutex      // guards names and decls, which completion reads during a cell
@@ -85,7 +85,7 @@ func New(opts Options) (*Engine, error) {
 		opts:     opts,
 		log:      lg,
 		router:   router.New(),
-		imported: map[string]bool{},
+		imported: map[string]string{},
 		names:    map[string]string{},
 		decls:    map[string]gocell.Decl{},
 		docs:     &docIndex{},
@@ -128,7 +128,7 @@ func (e *Engine) reset() error {
 	e.pkgs = newPackages(exports)
 	for _, src := range []string{
 		`import __gk "` + hooksPath + `"`,
-		"var __gk_go = __gk.Go\nvar __gk_enter = __gk.Enter\nvar __gk_show = __gk.Show",
+		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\nvar " + gocell.ClearName + " = __gk.Clear",
 	} {
 		if _, err := e.evalRaw(context.Background(), src); err != nil {
 			return fmt.Errorf("goeval: prepare interpreter: %w", err)
@@ -237,15 +237,20 @@ func (e *Engine) execute(ctx context.Context, req engine.ExecuteRequest) engine.
 	if err != nil {
 		return engine.ExecuteResult{Err: cellError(err, code)}
 	}
-	for _, path := range plan.Imports {
-		if e.imported[path] {
+	for _, im := range plan.Imports {
+		name := im.PackageName()
+		if name == "_" || e.imported[name] == im.Path {
 			continue
 		}
-		if _, err := e.evalRaw(ctx, `import "`+path+`"`); err != nil {
+		if _, err := e.evalRaw(ctx, im.Source()); err != nil {
+			if im.Line > 0 {
+				return engine.ExecuteResult{Err: cellError(&gocell.Error{Line: im.Line, Column: im.Column,
+					Msg: "cannot import " + im.Path + ": " + err.Error()}, code)}
+			}
 			return engine.ExecuteResult{Err: &engine.Error{Name: "ImportError", Value: err.Error(),
-				Traceback: []string{"cannot import " + path + ": " + err.Error()}}}
+				Traceback: []string{"ImportError: cannot import " + im.Path + ": " + err.Error()}}}
 		}
-		e.imported[path] = true
+		e.imported[name] = im.Path
 	}
 	var result reflect.Value
 	var hasResult bool
@@ -282,9 +287,6 @@ func (e *Engine) remember(plan *gocell.Plan) {
 	for _, d := range plan.Decls {
 		e.names[d.Name] = d.Kind.String()
 		e.decls[d.Name] = d
-	}
-	for _, path := range plan.ExplicitImports {
-		e.imported[path] = true
 	}
 }
 

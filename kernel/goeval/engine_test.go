@@ -1,0 +1,351 @@
+package goeval
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/traefik/yaegi/interp"
+
+	"github.com/gokernel/gokernel/kernel/engine"
+	"github.com/gokernel/gokernel/kernel/symbols"
+)
+
+// recorder is an engine.Output that keeps everything a cell produces.
+type recorder struct {
+	mu       sync.Mutex
+	stdout   strings.Builder
+	stderr   strings.Builder
+	displays []map[string]any
+	clears   int
+	answers  []string
+}
+
+func (r *recorder) Stream(name, text string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if name == "stderr" {
+		r.stderr.WriteString(text)
+	} else {
+		r.stdout.WriteString(text)
+	}
+}
+
+func (r *recorder) Display(data, _ map[string]any, _ string, _ bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.displays = append(r.displays, data)
+}
+
+func (r *recorder) Clear(bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.clears++
+}
+
+func (r *recorder) Input(ctx context.Context, prompt string, _ bool) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.answers) == 0 {
+		return "", engine.ErrNoStdin
+	}
+	a := r.answers[0]
+	r.answers = r.answers[1:]
+	return a, nil
+}
+
+func (r *recorder) out() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stdout.String()
+}
+
+func (r *recorder) errText() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stderr.String()
+}
+
+// session runs cells on one engine, numbering them like a notebook.
+type session struct {
+	t     *testing.T
+	e     *Engine
+	count int
+}
+
+func newSession(t *testing.T) *session {
+	t.Helper()
+	e, err := New(Options{Symbols: []interp.Exports{symbols.Symbols}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return &session{t: t, e: e}
+}
+
+// run executes one cell and returns its result and output.
+func (s *session) run(code string) (engine.ExecuteResult, *recorder) {
+	s.t.Helper()
+	s.count++
+	rec := &recorder{}
+	res := s.e.Execute(context.Background(), engine.ExecuteRequest{Code: code, Count: s.count}, rec)
+	return res, rec
+}
+
+// ok runs a cell that must succeed and returns its stdout and its Out[] text.
+func (s *session) ok(code string) (stdout, value string) {
+	s.t.Helper()
+	res, rec := s.run(code)
+	if res.Err != nil {
+		s.t.Fatalf("cell %q failed: %s: %s\n%s", code, res.Err.Name, res.Err.Value, strings.Join(res.Err.Traceback, "\n"))
+	}
+	if res.Data != nil {
+		value, _ = res.Data["text/plain"].(string)
+	}
+	return rec.out(), value
+}
+
+// fails runs a cell that must fail and returns its error.
+func (s *session) fails(code string) *engine.Error {
+	s.t.Helper()
+	res, _ := s.run(code)
+	if res.Err == nil {
+		s.t.Fatalf("cell %q succeeded, want an error", code)
+	}
+	return res.Err
+}
+
+func TestCellsKeepStateAndShowValues(t *testing.T) {
+	s := newSession(t)
+	tests := []struct {
+		name, code      string
+		stdout, value   string
+		valueIsAbsent   bool
+	}{
+		{name: "mixed cell", code: "x := 2\nimport \"fmt\"\nfunc double(n int) int { return n * 2 }\nfmt.Println(\"double:\", double(x))\ntype point struct{ X, Y int }",
+			stdout: "double: 4\n", valueIsAbsent: true},
+		{name: "state persists", code: "x + 40", value: "42"},
+		{name: "declared type", code: "p := point{1, 2}\np", value: "{1 2}"},
+		{name: "string value is quoted", code: `"a" + "b"`, value: `"ab"`},
+		{name: "Println has no Out", code: `fmt.Println("shown once")`, stdout: "shown once\n", valueIsAbsent: true},
+		{name: "void call has no Out", code: "func hello() { fmt.Println(\"hi\") }\nhello()", stdout: "hi\n", valueIsAbsent: true},
+		{name: "redefined function takes effect", code: "func double(n int) int { return n * 3 }\ndouble(2)", value: "6"},
+		{name: "automatic import", code: `strings.ToUpper("go")`, value: `"GO"`},
+		{name: "runtime package without import", code: `thread.Current().Name()`, value: `"MainThread"`},
+		{name: "statement before declaration", code: "y := 5\nfunc triple(n int) int { return 3 * n }\ntriple(y)", value: "15"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			stdout, value := s.ok(tt.code)
+			if stdout != tt.stdout {
+				t.Errorf("stdout %q, want %q", stdout, tt.stdout)
+			}
+			if tt.valueIsAbsent && value != "" {
+				t.Errorf("Out %q, want none", value)
+			}
+			if !tt.valueIsAbsent && value != tt.value {
+				t.Errorf("Out %q, want %q", value, tt.value)
+			}
+		})
+	}
+}
+
+func TestErrorsPointAtTheCell(t *testing.T) {
+	s := newSession(t)
+	s.ok("a := 1\n_ = a")
+	tests := []struct {
+		name, code string
+		ename      string
+		contains   []string
+	}{
+		{"syntax error", "x := 1\ny := (\nfmt.Println(x)", "SyntaxError", []string{"line 3"}},
+		{"type error", "n := 1\nvar s string = n\n_ = s", "CompileError", []string{"line 2", "var s string = n"}},
+		{"undefined name", "fmt.Println(1)\nfmt.Println(nosuchname)", "CompileError", []string{"line 2", "nosuchname"}},
+		{"panic with value", "func boom() {\n\tpanic(\"boom now\")\n}\nboom()", "panic", []string{"boom now", "line 2"}},
+		{"runtime error wording", "var xs []int\n_ = xs[5]", "panic", []string{"index out of range"}},
+		{"error value", "panic(fmt.Errorf(\"wrapped %d\", 7))", "panic", []string{"wrapped 7"}},
+		{"os.Exit", "os.Exit(3)", "Exit", []string{"os.Exit(3)"}},
+		{"log.Fatal", "log.Fatal(\"fatal now\")", "Exit", []string{"os.Exit(1)"}},
+		{"min builtin", "m := min(1, 2)\n_ = m", "UnsupportedError", []string{"min"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			err := s.fails(tt.code)
+			all := err.Value + "\n" + strings.Join(err.Traceback, "\n")
+			if err.Name != tt.ename {
+				t.Errorf("ename %q, want %q (%s)", err.Name, tt.ename, all)
+			}
+			for _, c := range tt.contains {
+				if !strings.Contains(all, c) {
+					t.Errorf("error %q does not mention %q", all, c)
+				}
+			}
+		})
+	}
+	// After every failure the session still works and keeps its state.
+	s.t = t
+	if _, v := s.ok("a + 1"); v != "2" {
+		t.Fatalf("state lost: a + 1 = %q", v)
+	}
+}
+
+func TestGoroutinePanicIsReported(t *testing.T) {
+	s := newSession(t)
+	res, rec := s.run("done := make(chan bool)\ngo func() {\n\tdefer close(done)\n\tvar m map[string]int\n\tm[\"x\"] = 1\n}()\n<-done\ntime.Sleep(50 * time.Millisecond)")
+	if res.Err == nil || res.Err.Name != "panic" {
+		t.Fatalf("result %+v, want a panic error", res.Err)
+	}
+	if !strings.Contains(rec.errText(), "panic in goroutine") {
+		t.Fatalf("stderr %q", rec.errText())
+	}
+	if _, v := s.ok("1 + 1"); v != "2" {
+		t.Fatal("kernel unusable after a goroutine panic")
+	}
+}
+
+func TestInterruptStopsBlockedCells(t *testing.T) {
+	s := newSession(t)
+	s.ok("kept := 7\nvar mu sync.Mutex\nmu.Lock()\nvar wg sync.WaitGroup\nwg.Add(1)\nblock := make(chan int)")
+	tests := []struct{ name, code string }{
+		{"busy loop", "for {\n}"},
+		{"sleep", "time.Sleep(time.Hour)"},
+		{"channel", "<-block"},
+		{"mutex", "mu.Lock()"},
+		{"wait group", "wg.Wait()"},
+		{"select", "select {}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			go func() {
+				time.Sleep(200 * time.Millisecond)
+				s.e.Interrupt()
+			}()
+			start := time.Now()
+			err := s.fails(tt.code)
+			took := time.Since(start) - 200*time.Millisecond
+			if err.Name != "Interrupt" {
+				t.Errorf("ename %q, want Interrupt", err.Name)
+			}
+			if took > 500*time.Millisecond {
+				t.Errorf("interrupt took %v, want under 0.5 s", took)
+			}
+			if _, v := s.ok("kept"); v != "7" {
+				t.Errorf("state after interrupt: kept = %q", v)
+			}
+		})
+	}
+}
+
+func TestStdinReadsAskTheFrontend(t *testing.T) {
+	s := newSession(t)
+	s.count++
+	rec := &recorder{answers: []string{"42 gopher"}}
+	res := s.e.Execute(context.Background(), engine.ExecuteRequest{Code: "var n int\nvar name string\nfmt.Scan(&n, &name)\nfmt.Println(n+1, name)", Count: s.count, AllowStdin: true}, rec)
+	if res.Err != nil || rec.out() != "43 gopher\n" {
+		t.Fatalf("err %v, stdout %q", res.Err, rec.out())
+	}
+	rec = &recorder{answers: []string{"a line"}}
+	s.count++
+	res = s.e.Execute(context.Background(), engine.ExecuteRequest{Code: "r := bufio.NewReader(os.Stdin)\nline, _ := r.ReadString('\\n')\nfmt.Print(\"got \", line)", Count: s.count, AllowStdin: true}, rec)
+	if res.Err != nil || rec.out() != "got a line\n" {
+		t.Fatalf("err %v, stdout %q", res.Err, rec.out())
+	}
+	// Without stdin the read fails with a clear error.
+	_, v := s.ok("_, err := fmt.Scan(&n)\nerr.Error()")
+	if !strings.Contains(v, "stdin") {
+		t.Fatalf("error without stdin: %q", v)
+	}
+}
+
+func TestRewrittenFeatures(t *testing.T) {
+	s := newSession(t)
+	tests := []struct{ name, code, value string }{
+		{"per-iteration loop variables", "var fs []func() int\nfor i := 0; i < 3; i++ {\n\tfs = append(fs, func() int { return i })\n}\n[]int{fs[0](), fs[1](), fs[2]()}", "[0 1 2]"},
+		{"range over int", "sum := 0\nfor i := range 4 {\n\tsum += i\n}\nsum", "6"},
+		{"return receive", "func recv(ch chan int) int {\n\treturn <-ch\n}\nc := make(chan int, 1)\nc <- 9\nrecv(c)", "9"},
+		{"go statement arguments evaluated at once", "res := make(chan int, 3)\nfor k := 0; k < 3; k++ {\n\tgo func(v int) { res <- v * 10 }(k)\n}\nacc := 0\nfor k := 0; k < 3; k++ {\n\tacc += <-res\n}\nacc", "30"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			if _, v := s.ok(tt.code); v != tt.value {
+				t.Fatalf("Out %q, want %q", v, tt.value)
+			}
+		})
+	}
+}
+
+func TestOutputFromGoroutinesStaysWithItsCell(t *testing.T) {
+	s := newSession(t)
+	res, first := s.run("release := make(chan bool)\ngo func() {\n\tfmt.Println(\"early\")\n\t<-release\n\tfmt.Println(\"late\")\n}()\ntime.Sleep(50 * time.Millisecond)")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if first.out() != "early\n" || !strings.Contains(first.errText(), "still running") {
+		t.Fatalf("first cell: stdout %q stderr %q", first.out(), first.errText())
+	}
+	out, _ := s.ok("close(release)\ntime.Sleep(50 * time.Millisecond)\nfmt.Println(\"own\")")
+	if out != "[In 1] late\nown\n" {
+		t.Fatalf("second cell stdout %q", out)
+	}
+}
+
+func TestCompletionAndInspection(t *testing.T) {
+	s := newSession(t)
+	s.ok("func myHelper(n int) int { return n }\nmyValue := 3")
+	tests := []struct {
+		code string
+		want string
+	}{
+		{"strings.ToUpp", "ToUpper"},
+		{"myH", "myHelper"},
+		{"myV", "myValue"},
+		{"thread.Cur", "Current"},
+		{"fmt.Print", "Println"},
+	}
+	for _, tt := range tests {
+		c := s.e.Complete(tt.code, len([]rune(tt.code)))
+		found := false
+		for _, m := range c.Matches {
+			found = found || m == tt.want
+		}
+		if !found {
+			t.Errorf("Complete(%q) = %v, want %q among them", tt.code, c.Matches, tt.want)
+		}
+	}
+	// Cursor positions count code points: a multi-byte rune before the cursor must not shift it.
+	code := "s := \"é\"; strings.ToUpp"
+	c := s.e.Complete(code, len([]rune(code)))
+	if c.CursorStart != len([]rune(code))-len("ToUpp") {
+		t.Errorf("cursor_start %d for %q", c.CursorStart, code)
+	}
+	in := s.e.Inspect("strings.ToUpper(x)", 10, 0)
+	if !in.Found || !strings.Contains(in.Data["text/plain"].(string), "func ToUpper(s string) string") {
+		t.Errorf("inspect strings.ToUpper: %+v", in)
+	}
+	in = s.e.Inspect("myHelper(1)", 3, 0)
+	if !in.Found || !strings.Contains(in.Data["text/plain"].(string), "func myHelper(n int) int") {
+		t.Errorf("inspect myHelper: %+v", in)
+	}
+}
+
+func TestIsComplete(t *testing.T) {
+	e := &Engine{}
+	tests := []struct{ code, want string }{
+		{"fmt.Println(1)", "complete"},
+		{"func f() {", "incomplete"},
+		{"xs := []int{1,", "incomplete"},
+		{"s := `raw", "incomplete"},
+		{"x := )(", "invalid"},
+	}
+	for _, tt := range tests {
+		if got, _ := e.IsComplete(tt.code); got != tt.want {
+			t.Errorf("IsComplete(%q) = %q, want %q", tt.code, got, tt.want)
+		}
+	}
+}

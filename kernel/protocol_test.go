@@ -1,0 +1,347 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+
+	"github.com/gokernel/gokernel/kernel/client"
+	"github.com/gokernel/gokernel/kernel/wire"
+)
+
+// launch starts the installed kernel binary with the Go client connected.
+func launch(t *testing.T, env ...string) *client.Kernel {
+	t.Helper()
+	_, bin := install(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	k, err := client.Launch(ctx, []string{bin, "-f", "{connection_file}"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := k.Shutdown(ctx); err != nil {
+			_ = k.Kill()
+		}
+	})
+	return k
+}
+
+func execute(t *testing.T, k *client.Kernel, code string) *client.Reply {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	r, err := k.Client.Execute(ctx, code, client.ExecuteOptions{})
+	if err != nil {
+		t.Fatalf("execute %q: %v (kernel output %q)", code, err, k.Output())
+	}
+	return r
+}
+
+func TestKernelInfo(t *testing.T) {
+	k := launch(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r, err := k.Client.KernelInfo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info struct {
+		ProtocolVersion string         `json:"protocol_version"`
+		Implementation  string         `json:"implementation"`
+		Banner          string         `json:"banner"`
+		LanguageInfo    map[string]any `json:"language_info"`
+		HelpLinks       []any          `json:"help_links"`
+	}
+	if err := r.Content(&info); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"name": "go", "mimetype": "text/x-go", "file_extension": ".go", "pygments_lexer": "go", "codemirror_mode": "go"}
+	for key, v := range want {
+		if info.LanguageInfo[key] != v {
+			t.Errorf("language_info.%s = %v, want %v", key, info.LanguageInfo[key], v)
+		}
+	}
+	if info.ProtocolVersion != "5.4" || r.Msg.Header.Version != "5.4" || info.Banner == "" || len(info.HelpLinks) == 0 {
+		t.Errorf("kernel_info: %+v", info)
+	}
+	if v, _ := info.LanguageInfo["version"].(string); !strings.HasPrefix(v, "1.") {
+		t.Errorf("language version %q", v)
+	}
+	// busy, then idle, around the request.
+	msgs := r.Messages()
+	if len(msgs) < 2 || !strings.Contains(string(msgs[0].Content), "busy") || !strings.Contains(string(msgs[len(msgs)-1].Content), "idle") {
+		t.Errorf("iopub around kernel_info: %d messages", len(msgs))
+	}
+}
+
+func TestCellsOverTheWire(t *testing.T) {
+	k := launch(t)
+	tests := []struct {
+		name, code     string
+		stdout, stderr string
+		result         string
+		ename          string
+	}{
+		{name: "hello", code: `fmt.Println("hello")`, stdout: "hello\n"},
+		{name: "os.Stdout and os.Stderr writes", code: "os.Stdout.WriteString(\"raw out\\n\")\nfmt.Fprintln(os.Stderr, \"raw err\")", stdout: "raw out\n", stderr: "raw err\n"},
+		{name: "println (the interpreter writes it to stdout)", code: `println("builtin")`, stdout: "builtin\n"},
+		{name: "log", code: "log.SetFlags(0)\nlog.Print(\"logged\")", stderr: "logged\n"},
+		{name: "value", code: "x := 20\nx * 2 + 2", result: "42"},
+		{name: "state kept", code: "x", result: "20"},
+		{name: "error", code: "var m map[string]int\nm[\"a\"] = 1", ename: "panic"},
+		{name: "goroutine panic", code: "done := make(chan bool)\ngo func() {\n\tdefer close(done)\n\tpanic(\"in goroutine\")\n}()\n<-done\ntime.Sleep(50 * time.Millisecond)", ename: "panic"},
+		{name: "still alive after panics", code: "x + 1", result: "21"},
+		{name: "os.Exit", code: "os.Exit(3)", ename: "Exit"},
+		{name: "alive after exit", code: "x + 2", result: "22"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := execute(t, k, tt.code)
+			if tt.ename != "" {
+				var e *client.ExecError
+				if err := r.Err(); err == nil || !errorAs(err, &e) || e.Name != tt.ename {
+					t.Fatalf("error %v, want ename %s", r.Err(), tt.ename)
+				}
+				if len(r.Outputs("error")) != 1 {
+					t.Fatalf("want one error message on iopub")
+				}
+				return
+			}
+			if err := r.Err(); err != nil {
+				t.Fatalf("cell failed: %v", err)
+			}
+			if r.Stdout() != tt.stdout || r.Stderr() != tt.stderr || r.Result() != tt.result {
+				t.Fatalf("stdout %q stderr %q result %q", r.Stdout(), r.Stderr(), r.Result())
+			}
+		})
+	}
+}
+
+func errorAs(err error, target **client.ExecError) bool {
+	e, ok := err.(*client.ExecError)
+	if ok {
+		*target = e
+	}
+	return ok
+}
+
+func TestHundredThousandLines(t *testing.T) {
+	k := launch(t)
+	start := time.Now()
+	r := execute(t, k, "for i := 0; i < 100000; i++ {\n\tfmt.Println(\"line\", i)\n}")
+	took := time.Since(start)
+	lines := strings.Count(r.Stdout(), "\n")
+	if lines != 100000 || !strings.HasSuffix(r.Stdout(), "line 99999\n") {
+		t.Fatalf("got %d lines", lines)
+	}
+	n := len(r.Outputs("stream"))
+	t.Logf("100000 lines in %d stream messages, %v", n, took)
+	if n > 200 {
+		t.Fatalf("100000 lines took %d messages, want a few hundred at most", n)
+	}
+}
+
+func TestInterrupt(t *testing.T) {
+	tests := []struct {
+		name string
+		how  func(k *client.Kernel) error
+	}{
+		{"interrupt_request", func(k *client.Kernel) error {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, err := k.Client.Interrupt(ctx)
+			return err
+		}},
+		{"SIGINT", func(k *client.Kernel) error { return k.Signal(syscall.SIGINT) }},
+	}
+	k := launch(t)
+	execute(t, k, "kept := 5\nvar mu sync.Mutex\nmu.Lock()")
+	cells := []string{"time.Sleep(time.Hour)", "for {\n}", "mu.Lock()", "<-make(chan int)"}
+	for _, tt := range tests {
+		for _, cell := range cells {
+			t.Run(tt.name+"/"+cell, func(t *testing.T) {
+				done := make(chan *client.Reply, 1)
+				go func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					r, _ := k.Client.Execute(ctx, cell, client.ExecuteOptions{})
+					done <- r
+				}()
+				time.Sleep(300 * time.Millisecond)
+				start := time.Now()
+				if err := tt.how(k); err != nil {
+					t.Fatal(err)
+				}
+				select {
+				case r := <-done:
+					if r == nil {
+						t.Fatal("no reply")
+					}
+					if took := time.Since(start); took > 500*time.Millisecond {
+						t.Errorf("interrupt took %v", took)
+					}
+					var e *client.ExecError
+					if !errorAs(r.Err(), &e) || e.Name != "Interrupt" {
+						t.Errorf("reply error %v, want Interrupt", r.Err())
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatal("cell not interrupted")
+				}
+				if r := execute(t, k, "kept"); r.Result() != "5" {
+					t.Fatalf("state after interrupt: %q", r.Result())
+				}
+			})
+		}
+	}
+}
+
+func TestHeartbeatAnswersWhileACellRuns(t *testing.T) {
+	k := launch(t)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = k.Client.Execute(ctx, "time.Sleep(2 * time.Second)", client.ExecuteOptions{})
+	}()
+	time.Sleep(300 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	d, err := k.Client.Heartbeat(ctx)
+	if err != nil {
+		t.Fatalf("heartbeat during a cell: %v", err)
+	}
+	if d > 200*time.Millisecond {
+		t.Fatalf("heartbeat took %v", d)
+	}
+}
+
+// TestForgedMessagesAreNotExecuted sends execute requests signed with a wrong key and without
+// a signature; the kernel must drop them and keep serving.
+func TestForgedMessagesAreNotExecuted(t *testing.T) {
+	k := launch(t)
+	marker := filepath.Join(t.TempDir(), "executed")
+	info := k.Client.Info()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	dealer := zmq4.NewDealer(ctx, zmq4.WithID(zmq4.SocketIdentity("forger")))
+	defer dealer.Close()
+	if err := dealer.Dial(info.Endpoint(info.ShellPort)); err != nil {
+		t.Fatal(err)
+	}
+	code := "os.WriteFile(" + strconvQuote(marker) + ", []byte(\"x\"), 0o644)"
+	for _, key := range [][]byte{[]byte("not-the-key"), nil} {
+		m, err := wire.NewMessage("execute_request", "forger", nil, map[string]any{"code": code, "silent": false})
+		if err != nil {
+			t.Fatal(err)
+		}
+		frames, err := wire.NewSigner(key).Encode(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if key == nil {
+			frames[1] = []byte{} // no signature at all
+		}
+		if err := dealer.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Garbage frames must not hurt either.
+	_ = dealer.SendMulti(zmq4.NewMsgFrom([]byte("<IDS|MSG>"), []byte("zz"), []byte("{")))
+	time.Sleep(500 * time.Millisecond)
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("a forged execute_request was executed")
+	}
+	if r := execute(t, k, "1 + 1"); r.Result() != "2" {
+		t.Fatalf("kernel unusable after forged messages: %q", r.Result())
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("a forged execute_request was executed later")
+	}
+}
+
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func TestStopOnErrorOverTheWire(t *testing.T) {
+	k := launch(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	type result struct {
+		r   *client.Reply
+		err error
+	}
+	results := make([]chan result, 3)
+	codes := []string{"time.Sleep(300 * time.Millisecond)\npanic(\"first fails\")", "ranSecond := true", "ranThird := true"}
+	for i, code := range codes {
+		results[i] = make(chan result, 1)
+		go func(i int, code string) {
+			time.Sleep(time.Duration(i) * 50 * time.Millisecond) // keep the order
+			r, err := k.Client.Execute(ctx, code, client.ExecuteOptions{})
+			results[i] <- result{r, err}
+		}(i, code)
+	}
+	for i := range codes {
+		res := <-results[i]
+		if res.err != nil {
+			t.Fatal(res.err)
+		}
+		if res.r.Status() != "error" {
+			t.Fatalf("cell %d status %q, want error", i+1, res.r.Status())
+		}
+	}
+	if r := execute(t, k, "ranSecond"); r.Status() != "error" {
+		t.Fatal("a cell queued after a failure was run")
+	}
+}
+
+func TestShutdownDeliversReplyAndExits(t *testing.T) {
+	_, bin := install(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	k, err := client.Launch(ctx, []string{bin, "-f", "{connection_file}"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Kill()
+	r, err := k.Client.Shutdown(ctx, false)
+	if err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if r.Msg.Header.MsgType != "shutdown_reply" {
+		t.Fatalf("got %s", r.Msg.Header.MsgType)
+	}
+	select {
+	case <-k.Exited():
+	case <-time.After(5 * time.Second):
+		t.Fatal("kernel still running after shutdown")
+	}
+}
+
+func TestKernelExitsWhenItsParentDies(t *testing.T) {
+	parent := exec.Command("sleep", "60")
+	if err := parent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	k := launch(t, "JPY_PARENT_PID="+itoa(parent.Process.Pid))
+	_ = parent.Process.Kill()
+	_ = parent.Wait()
+	select {
+	case <-k.Exited():
+	case <-time.After(5 * time.Second):
+		t.Fatal("kernel outlived its parent")
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

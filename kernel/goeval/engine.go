@@ -53,8 +53,8 @@ type Engine struct {
 
 	mu       sync.Mutex // serialises Execute
 	i        *interp.Interpreter
-	lines    int             // interpreter source lines used so far; see span
-	spans    []span          // where each evaluated segment's lines came from
+	lines    int               // interpreter source lines used so far; see span
+	spans    []span            // where each evaluated segment's lines came from
 	imported map[string]string // package names the session has imported -> import path
 	docs     *docIndex
 

@@ -120,9 +120,9 @@ func (s *session) fails(code string) *engine.Error {
 func TestCellsKeepStateAndShowValues(t *testing.T) {
 	s := newSession(t)
 	tests := []struct {
-		name, code      string
-		stdout, value   string
-		valueIsAbsent   bool
+		name, code    string
+		stdout, value string
+		valueIsAbsent bool
 	}{
 		{name: "mixed cell", code: "x := 2\nimport \"fmt\"\nfunc double(n int) int { return n * 2 }\nfmt.Println(\"double:\", double(x))\ntype point struct{ X, Y int }",
 			stdout: "double: 4\n", valueIsAbsent: true},

@@ -178,3 +178,23 @@ func joinSource(v any) string {
 	}
 	return ""
 }
+
+// TestJupyterConsole drives `jupyter console --kernel go` with typed input.
+func TestJupyterConsole(t *testing.T) {
+	dataDir, _ := install(t)
+	requireJupyter(t, []string{"jupyter_console"}, []string{"jupyter-console"})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "jupyter", "console", "--kernel", "go", "--simple-prompt")
+	cmd.Env = jupyterEnv(dataDir)
+	cmd.Stdin = strings.NewReader("x := 21\nx * 2\nfmt.Println(\"hi from console\")\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("jupyter console: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Out[2]: 42", "hi from console"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("console output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -345,3 +345,36 @@ func TestKernelExitsWhenItsParentDies(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestInputRequestOverTheWire(t *testing.T) {
+	k := launch(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var prompts int
+	r, err := k.Client.Execute(ctx, "var name string\nfmt.Scanln(&name)\nfmt.Println(\"hello\", name)", client.ExecuteOptions{
+		AllowStdin: true,
+		Input:      func(string, bool) string { prompts++; return "gopher" },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prompts != 1 || r.Stdout() != "hello gopher\n" {
+		t.Fatalf("prompts %d, stdout %q", prompts, r.Stdout())
+	}
+	// A frontend without stdin gets a clear error instead of a hang.
+	r = execute(t, k, "_, err := fmt.Scanln(&name)\nerr")
+	if !strings.Contains(r.Result(), "stdin") {
+		t.Fatalf("without stdin: %q", r.Result())
+	}
+}
+
+func TestCallbackPanicInCompiledGoroutine(t *testing.T) {
+	k := launch(t)
+	r := execute(t, k, "time.AfterFunc(10*time.Millisecond, func() { panic(\"in a timer\") })\ntime.Sleep(200 * time.Millisecond)")
+	if r.Status() != "error" || !strings.Contains(r.Stderr(), "in a timer") {
+		t.Fatalf("status %s stderr %q", r.Status(), r.Stderr())
+	}
+	if r := execute(t, k, "2 + 2"); r.Result() != "4" {
+		t.Fatalf("kernel unusable: %q", r.Result())
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/gokernel/gokernel/kernel/goeval/interrupt"
 	"github.com/gokernel/gokernel/kernel/goeval/router"
 	"github.com/gokernel/gokernel/runtime/display"
+	"github.com/gokernel/gokernel/runtime/thread"
 )
 
 // Version is the engine's version, shown in kernel_info.
@@ -91,6 +92,9 @@ func New(opts Options) (*Engine, error) {
 		docs:     &docIndex{},
 	}
 	e.stdin = &stdinReader{current: e.router.Current}
+	// Runtime threads may outlive their cell like goroutines do; the router must then tell
+	// writers apart.
+	e.router.SetOthers(func() int { return thread.Count() - 1 })
 	if opts.CaptureFDs {
 		if err := os.Setenv(display.EnvVar, "1"); err != nil {
 			return nil, fmt.Errorf("goeval: %w", err)

@@ -48,8 +48,9 @@ type Router struct {
 	current  *cell
 	pending  []pendingWrite // late output while no cell runs
 	before   func()         // called under mu before every routed write (drains captured fds)
-	onPanic  func(c int, report string)
 	traceBuf map[uint64][]string // interpreter panic trace lines, by goroutine
+	orphans  int                 // goroutines started with Spawn whose cell has finished
+	others   func() int          // goroutines of other origin that may outlive their cell
 }
 
 type pendingWrite struct {
@@ -75,6 +76,15 @@ func (r *Router) SetBeforeWrite(f func()) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.before = f
+}
+
+// SetOthers installs f, which counts goroutines started outside Spawn (for example threads of
+// the runtime) that are still running. While neither those nor goroutines of finished cells
+// exist, every write belongs to the running cell and the router need not identify the writer.
+func (r *Router) SetOthers(f func() int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.others = f
 }
 
 // Begin starts routing for the cell with execution count n, whose output goes to out. The
@@ -113,6 +123,7 @@ func (r *Router) End(n int) (live int, panics []string) {
 		return 0, nil
 	}
 	c.finished = true
+	r.orphans += c.live
 	if r.current == c {
 		r.current = nil
 	}
@@ -141,8 +152,24 @@ type streamWriter struct {
 }
 
 func (w streamWriter) Write(p []byte) (int, error) {
-	w.r.Write(goid(), w.stream, string(p))
+	w.r.write(w.stream, string(p))
 	return len(p), nil
+}
+
+// write routes text written by the calling goroutine to its cell. Identifying a goroutine
+// costs a stack walk, so it is done only when some goroutine may belong to a finished cell.
+func (r *Router) write(stream, text string) {
+	r.mu.Lock()
+	if r.orphans > 0 || (r.others != nil && r.others() > 0) {
+		r.mu.Unlock()
+		r.Write(goid(), stream, text)
+		return
+	}
+	defer r.mu.Unlock()
+	if r.before != nil {
+		r.before()
+	}
+	r.writeLocked(nil, stream, text)
 }
 
 // Write routes text written by goroutine g to its cell.
@@ -300,6 +327,9 @@ func (r *Router) Spawn(f func(), stopped func(any) bool, describe func(g uint64,
 				return
 			}
 			c.live--
+			if c.finished {
+				r.orphans--
+			}
 			if report != "" {
 				if !c.finished {
 					c.panics = append(c.panics, report)

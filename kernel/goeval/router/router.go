@@ -46,8 +46,8 @@ type Router struct {
 	byG      map[uint64]*cell // goroutine id -> cell
 	spawned  map[uint64]bool  // goroutines registered by Spawn (never evicted while alive)
 	current  *cell
-	pending  []pendingWrite // late output while no cell runs
-	before   func()         // called under mu before every routed write (drains captured fds)
+	pending  []pendingWrite      // late output while no cell runs
+	before   func()              // called under mu before every routed write (drains captured fds)
 	traceBuf map[uint64][]string // interpreter panic trace lines, by goroutine
 	orphans  int                 // goroutines started with Spawn whose cell has finished
 	others   func() int          // goroutines of other origin that may outlive their cell

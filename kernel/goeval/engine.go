@@ -66,6 +66,7 @@ type Engine struct {
 	runMu  sync.Mutex
 	cancel context.CancelFunc // cancels the running cell
 	sink   func(any)          // receives the value of a cell's trailing expression
+	defers []func()           // the running cell's top-level deferred calls
 }
 
 // span maps interpreter lines [first, first+n) to cell count's lines starting at cellLine.
@@ -132,7 +133,8 @@ func (e *Engine) reset() error {
 	e.pkgs = newPackages(exports)
 	for _, src := range []string{
 		`import __gk "` + hooksPath + `"`,
-		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\nvar " + gocell.ClearName + " = __gk.Clear",
+		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +
+			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.DeferName + " = __gk.Defer",
 	} {
 		if _, err := e.evalRaw(context.Background(), src); err != nil {
 			return fmt.Errorf("goeval: prepare interpreter: %w", err)
@@ -208,6 +210,9 @@ func (e *Engine) Execute(ctx context.Context, req engine.ExecuteRequest, out eng
 	e.router.Begin(req.Count, out)
 	e.stdin.begin(ctx, req.AllowStdin)
 	res := e.execute(ctx, req)
+	if err := e.runDefers(); err != nil && res.Err == nil {
+		res = engine.ExecuteResult{Err: err}
+	}
 	if e.capture != nil {
 		e.capture.Sync()
 	}
@@ -354,6 +359,34 @@ func (e *Engine) evalWithResult(ctx context.Context, count int, code string, seg
 	return reflect.Value{}, false, err
 }
 
+// deferCall registers f to run when the running cell ends (a top-level defer statement).
+func (e *Engine) deferCall(f func()) {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	e.defers = append(e.defers, f)
+}
+
+// runDefers runs the cell's deferred calls, last first, and reports the first panic.
+func (e *Engine) runDefers() *engine.Error {
+	e.runMu.Lock()
+	defers := e.defers
+	e.defers = nil
+	e.runMu.Unlock()
+	var first *engine.Error
+	for i := len(defers) - 1; i >= 0; i-- {
+		func() {
+			defer func() {
+				if v := recover(); v != nil && first == nil && !isStop(v) {
+					first = &engine.Error{Name: "panic", Value: panicText(v),
+						Traceback: []string{"panic in a deferred call: " + panicText(v)}}
+				}
+			}()
+			defers[i]()
+		}()
+	}
+	return first
+}
+
 // setResultSink directs the next trailing-expression value to f.
 func (e *Engine) setResultSink(f func(any)) {
 	e.runMu.Lock()
@@ -376,12 +409,14 @@ type resultHolder struct {
 	ok bool
 }
 
-func (h *resultHolder) set(v any) { h.v, h.ok = reflect.ValueOf(v), true }
+// set keeps a cell's value. A nil interface (typically a nil error, as from t.Join()) is not
+// shown, as IPython shows no None.
+func (h *resultHolder) set(v any) { h.v, h.ok = reflect.ValueOf(v), v != nil }
 
 // isNoValue reports whether err says an expression used as a value has none.
 func isNoValue(err error) bool {
 	s := err.Error()
-	for _, m := range []string{"used as value", "cannot use func", "as type ()", "no value", "multiple-value", "assignment mismatch"} {
+	for _, m := range []string{"used as value", "cannot use func", "as type ()", "no value", "multiple-value", "assignment mismatch", "too many arguments"} {
 		if strings.Contains(s, m) {
 			return true
 		}

@@ -134,6 +134,9 @@ func TestCellsKeepStateAndShowValues(t *testing.T) {
 		{name: "redefined function takes effect", code: "func double(n int) int { return n * 3 }\ndouble(2)", value: "6"},
 		{name: "automatic import", code: `strings.ToUpper("go")`, value: `"GO"`},
 		{name: "runtime package without import", code: `thread.Current().Name()`, value: `"MainThread"`},
+		{name: "top-level defer runs when the cell ends", code: "defer fmt.Println(\"deferred\")\nfmt.Println(\"body\")", stdout: "body\ndeferred\n", valueIsAbsent: true},
+		{name: "and never again", code: "fmt.Println(\"next\")", stdout: "next\n", valueIsAbsent: true},
+		{name: "nil error is not shown", code: "var err error\nerr", valueIsAbsent: true},
 		{name: "statement before declaration", code: "y := 5\nfunc triple(n int) int { return 3 * n }\ntriple(y)", value: "15"},
 	}
 	for _, tt := range tests {

@@ -19,6 +19,7 @@ import (
 	"github.com/traefik/yaegi/stdlib"
 
 	"github.com/gokernel/gokernel/kernel/engine"
+	"github.com/gokernel/gokernel/kernel/gocell"
 	"github.com/gokernel/gokernel/kernel/goeval/interrupt"
 	"github.com/gokernel/gokernel/kernel/goeval/router"
 )
@@ -48,7 +49,8 @@ func (e *Engine) overrides() interp.Exports {
 			"Go":    reflect.ValueOf(e.spawn),
 			"Enter": reflect.ValueOf(e.router.Enter),
 			"Show":  reflect.ValueOf(e.show),
-			"Clear": reflect.ValueOf(clearValue),
+			"Clear": reflect.ValueOf(gocell.Clear),
+			"Defer": reflect.ValueOf(e.deferCall),
 		},
 		"time/time": {
 			"Sleep":     reflect.ValueOf(interrupt.Sleep),
@@ -266,18 +268,4 @@ func (s *stdinReader) begin(ctx context.Context, allowed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ctx, s.allowed, s.buf = ctx, allowed, nil
-}
-
-// clearValue implements the builtin clear for the interpreter: it deletes every entry of a map
-// and zeroes every element of a slice.
-func clearValue(x any) {
-	v := reflect.ValueOf(x)
-	switch v.Kind() {
-	case reflect.Map:
-		v.Clear()
-	case reflect.Slice:
-		v.Clear()
-	default:
-		panic(fmt.Sprintf("invalid argument: clear of %T (want a map or a slice)", x))
-	}
 }

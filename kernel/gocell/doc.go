@@ -1,0 +1,77 @@
+// Package gocell turns the text of one Go notebook cell into a plan of sources that the
+// yaegi interpreter (github.com/traefik/yaegi v0.16.1) can evaluate one after another in
+// a single persistent session.
+//
+// yaegi chooses between file mode and statement mode from the first token of each source
+// it evaluates, so a cell that mixes declarations and statements cannot be evaluated in
+// one piece. [Parse] splits a cell at its top-level semicolons, classifies each piece
+// with go/parser, and groups consecutive pieces of the same kind into [Segment]s:
+// declarations (func, method, type, const, and var without initial values) are
+// evaluated as a file with the prefix "package main\n"; statements, and var
+// declarations with initial values, in statement mode with the prefix ";\n". (In a file,
+// yaegi rejects an initializer that reads a variable of an earlier evaluation with
+// "variable definition loop".) Imports are hoisted out of the segments into
+// [Plan.Imports], because yaegi refuses to import a package name a second time and a
+// notebook re-runs cells.
+//
+// Every rewrite keeps line numbers: cell line k of a segment is always line
+// FirstLine + (k - Line) of its Source, so a line reported by the interpreter maps back
+// to the cell with [Segment.CellLine]. Rewrites splice text into the lines they touch;
+// columns move on those lines only.
+//
+// # Rewrites
+//
+// Parse rewrites constructs that yaegi v0.16.1 mishandles into equivalent code that it
+// runs correctly:
+//
+//   - go f(a, b) becomes a call of the spawner [SpawnName] with a closure made by a
+//     function literal that evaluates f and the arguments at the go statement, so that
+//     the goroutine starts in compiled code that can recover its panics.
+//   - Compound statements at the top level of a cell (for, if, switch, select, blocks)
+//     run inside func() { ... }(): at the top level yaegi lets a variable declared in a
+//     block overwrite the session variable of the same name, and crashes on comma-ok
+//     definitions, type switches and per-iteration loop variables there.
+//   - Loops whose body contains a function literal, a go or a defer statement get Go
+//     1.22 per-iteration variables: the body starts with i := i (not for a three-clause
+//     loop whose body changes i).
+//   - Function literals passed directly as call arguments are parenthesized: otherwise
+//     yaegi hands a compiled callee a closure that sees the variables of the frame that
+//     is current when it runs, not those of the iteration that created it.
+//   - A receive used directly as a returned value or as the value of an assignment is
+//     parenthesized (return (<-ch)); yaegi panics or stores a zero value otherwise.
+//     v, _ = <-ch becomes v = (<-ch), _, ok = <-ch receives into fresh variables, and a
+//     select case v = <-ch receives into a fresh variable that the case body assigns.
+//   - continue, continue L and break L written directly in a select case are put in a
+//     block: yaegi runs them as a break out of the select.
+//   - for k, v = range x (the assignment form) ranges into fresh variables and assigns
+//     them at the start of the body; yaegi leaves k and v unchanged after the loop.
+//   - for i := range n over an integer becomes a counting loop when n is certainly an
+//     integer: an integer literal or constant, len or cap, a conversion to an integer
+//     type, arithmetic that only numbers allow, or a variable whose integer type the
+//     cell or [Env.Kind] shows. Other range loops are left alone; yaegi crashes with
+//     "nil type" on an integer it was not told about.
+//   - clear(x) calls [ClearName], a compiled helper such as [Clear].
+//   - At the top level, v, ok := m[k] and x, ok := y.(T) first define the variables
+//     with an ordinary assignment, then assign the comma-ok form.
+//
+// Parse rejects with an [*Error] whose Unsupported field is set what it cannot rewrite:
+// the builtins min and max, range over a function, v, ok := <-ch at the top level,
+// x := f(...) at the top level when f is generic, return outside a function, and
+// declaring func main (yaegi would run it again after every later evaluation).
+//
+// # Results
+//
+// When a cell ends in an expression statement whose value should be shown,
+// [Plan.Result] carries a variant of the last segment that passes the value to
+// [ShowName]. A call of a function without results, or with several, makes that
+// variant fail to compile, before anything runs; the evaluator then runs the plain
+// segment instead.
+//
+// # Names the evaluator provides
+//
+// Rewritten sources call [SpawnName] (a func(func()) that runs its argument on a new
+// goroutine), [ShowName] (a func(any) that receives a result) and [ClearName] (a
+// func(any) with the behaviour of the builtin clear, such as [Clear]). The evaluator
+// defines them before the first cell, for instance as variables holding compiled
+// functions. Generated variables start with [GeneratedPrefix].
+package gocell

@@ -1,0 +1,97 @@
+package gocell
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"sort"
+	"strings"
+)
+
+// An edit replaces the cell bytes [pos, end) with text. Edits at one offset apply in
+// nesting order: closing edits first, innermost first; then opening edits and
+// replacements, outermost first.
+type edit struct {
+	pos, end int
+	text     string
+	depth    int
+	closing  bool
+	seq      int
+}
+
+// replace replaces the text between two positions of the current unit.
+func (w *rewriter) replace(pos, end token.Pos, text string) {
+	w.add(edit{pos: w.off(pos), end: w.off(end), text: text, depth: w.depth})
+}
+
+// insert inserts text that opens a construct at a position of the current unit.
+func (w *rewriter) insert(pos token.Pos, text string) {
+	p := w.off(pos)
+	w.add(edit{pos: p, end: p, text: text, depth: w.depth})
+}
+
+// insertClosing inserts text that closes a construct at a position of the current unit.
+func (w *rewriter) insertClosing(pos token.Pos, text string) {
+	p := w.off(pos)
+	w.add(edit{pos: p, end: p, text: text, depth: w.depth, closing: true})
+}
+
+// add records an edit, numbered in the order edits are made.
+func (w *rewriter) add(e edit) {
+	e.seq = len(w.edits)
+	w.edits = append(w.edits, e)
+}
+
+// parenthesize wraps e in parentheses.
+func (w *rewriter) parenthesize(e ast.Expr) {
+	w.insert(e.Pos(), "(")
+	w.insertClosing(e.End(), ")")
+}
+
+// apply returns the cell text [start, end) with the edits that fall inside it, and extra.
+// Text removed by a replacement keeps its newlines, appended to the replacement, so
+// that every line after an edit stays where it was.
+func (w *rewriter) apply(start, end int, extra []edit) (string, error) {
+	var es []edit
+	for _, e := range w.edits {
+		if e.pos >= start && e.end <= end {
+			es = append(es, e)
+		}
+	}
+	for _, e := range extra {
+		e.seq = len(w.edits) + len(es)
+		es = append(es, e)
+	}
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		if a.pos != b.pos {
+			return a.pos < b.pos
+		}
+		if a.closing != b.closing {
+			return a.closing
+		}
+		if a.depth != b.depth {
+			if a.closing {
+				return a.depth > b.depth
+			}
+			return a.depth < b.depth
+		}
+		return a.seq < b.seq
+	})
+	var b strings.Builder
+	at := start
+	for _, e := range es {
+		if e.pos < at {
+			return "", fmt.Errorf("gocell: overlapping rewrites at offset %d", e.pos)
+		}
+		if strings.Contains(e.text, "\n") {
+			return "", fmt.Errorf("gocell: rewrite at offset %d adds a line", e.pos)
+		}
+		b.WriteString(w.t.src[at:e.pos])
+		b.WriteString(e.text)
+		b.WriteString(strings.Repeat("\n", strings.Count(w.t.src[e.pos:e.end], "\n")))
+		at = e.end
+	}
+	b.WriteString(w.t.src[at:end])
+	return b.String(), nil
+}

@@ -1,0 +1,237 @@
+package gocell
+
+import (
+	"go/ast"
+	"go/token"
+	"strings"
+)
+
+// hasClosure reports whether a loop body creates closures or goroutines.
+func hasClosure(b *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(b, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt:
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// assignsAny reports whether a loop body may change one of the named variables:
+// assignments, ++ and --, and taking an address. Shadowing is ignored (a safe answer).
+func assignsAny(b *ast.BlockStmt, names []string) bool {
+	is := func(e ast.Expr) bool {
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		if !ok {
+			return false
+		}
+		for _, n := range names {
+			if id.Name == n {
+				return true
+			}
+		}
+		return false
+	}
+	found := false
+	ast.Inspect(b, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok != token.DEFINE {
+				for _, l := range n.Lhs {
+					found = found || is(l)
+				}
+			}
+		case *ast.IncDecStmt:
+			found = found || is(n.X)
+		case *ast.UnaryExpr:
+			found = found || n.Op == token.AND && is(n.X)
+		case *ast.RangeStmt:
+			if n.Tok == token.ASSIGN {
+				found = found || n.Key != nil && is(n.Key) || n.Value != nil && is(n.Value)
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// identNames returns the names of the identifiers among es, without blanks.
+func identNames(es ...ast.Expr) []string {
+	var out []string
+	for _, e := range es {
+		if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
+			out = append(out, id.Name)
+		}
+	}
+	return out
+}
+
+// copiesAllowed reports whether per-iteration copies may be declared here: at the top
+// level yaegi hangs on i := i unless the statement runs inside a function literal.
+func (w *rewriter) copiesAllowed() bool { return w.funcDepth > 0 || w.wrapped }
+
+// copyVars inserts names := names at the start of a loop body.
+func (w *rewriter) copyVars(b *ast.BlockStmt, names []string) {
+	list := strings.Join(names, ", ")
+	w.depth++
+	w.insert(b.Lbrace+1, " "+list+" := "+list+";")
+	w.depth--
+}
+
+// forStmt walks a three-clause loop, giving it per-iteration variables when its body
+// makes closures.
+func (w *rewriter) forStmt(n *ast.ForStmt, sc *scope) {
+	fs := newScope(sc)
+	w.node(n.Init, fs)
+	w.node(n.Cond, fs)
+	w.node(n.Post, fs)
+	if as, ok := n.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE && hasClosure(n.Body) && w.copiesAllowed() {
+		if names := identNames(as.Lhs...); len(names) > 0 && !assignsAny(n.Body, names) {
+			w.copyVars(n.Body, names)
+		}
+	}
+	w.node(n.Body, fs)
+}
+
+// rangeStmt walks a range loop: range over an integer becomes a counting loop, range
+// over a function is rejected, the assignment form ranges into fresh variables, and
+// loops making closures get per-iteration variables.
+func (w *rewriter) rangeStmt(n *ast.RangeStmt, sc *scope) {
+	w.node(n.X, sc)
+	if n.Tok == token.ASSIGN {
+		w.node(n.Key, sc)
+		w.node(n.Value, sc)
+	}
+	rs := newScope(sc)
+	integer := n.X != nil && w.isInteger(n.X, sc, true)
+	if n.Tok == token.DEFINE {
+		if id, ok := n.Key.(*ast.Ident); ok {
+			rs.declare(id.Name, &object{kind: objVar, integer: integer})
+		}
+		if id, ok := n.Value.(*ast.Ident); ok {
+			rs.declare(id.Name, &object{kind: objVar})
+		}
+	}
+	switch {
+	case n.X == nil:
+	case w.isFunction(n.X, sc, true):
+		w.unsupported(w.off(n.X.Pos()), "range over a function (an iterator) is not supported by the interpreter; call the function with a yield callback instead")
+	case integer:
+		w.rangeInteger(n)
+	case n.Tok == token.ASSIGN:
+		w.rangeAssign(n)
+	case n.Tok == token.DEFINE && hasClosure(n.Body) && w.copiesAllowed():
+		if names := identNames(n.Key, n.Value); len(names) > 0 {
+			w.copyVars(n.Body, names)
+		}
+	}
+	w.node(n.Body, rs)
+}
+
+// rangeInteger rewrites for k := range n over an integer n into
+// { N := n; for I := N - N; I < N; I++ { k := I; ... } }. The counter is separate, so
+// the body may change k without changing the iteration, and closures see a variable of
+// their own iteration.
+func (w *rewriter) rangeInteger(n *ast.RangeStmt) {
+	count, limit := w.gen("i"), w.gen("n")
+	bodyStart := ""
+	if n.Key != nil && !isBlank(n.Key) {
+		switch {
+		case n.Tok == token.DEFINE:
+			bodyStart = " " + w.src(n.Key) + " := " + count + ";"
+		case w.oneLine(n.Key):
+			bodyStart = " " + w.src(n.Key) + " = " + count + ";"
+		default:
+			w.unsupported(w.off(n.Key.Pos()), "range over an integer into a variable written over several lines is not supported here")
+			return
+		}
+	}
+	loop := "for " + count + " := " + limit + " - " + limit + "; " + count + " < " + limit + "; " + count + "++"
+	w.depth++
+	defer func() { w.depth-- }()
+	if w.labeled(n) {
+		if !w.oneLine(n.X) || !pure(n.X) {
+			w.unsupported(w.off(n.X.Pos()), "range over an integer in a labelled loop needs a simple bound here; assign the bound to a variable first")
+			return
+		}
+		x := "(" + w.src(n.X) + ")"
+		w.replace(n.For, n.Body.Lbrace, "for "+count+", "+limit+" := "+x+" - "+x+", "+x+"; "+count+" < "+limit+"; "+count+"++ ")
+	} else {
+		w.replace(n.For, n.X.Pos(), "{ "+limit+" := ")
+		w.insert(n.X.End(), "; "+loop)
+		w.insertClosing(n.End(), " }")
+	}
+	if bodyStart != "" {
+		w.depth++
+		w.insert(n.Body.Lbrace+1, bodyStart)
+		w.depth--
+	}
+}
+
+// labeled reports whether statement s carries a label.
+func (w *rewriter) labeled(s ast.Stmt) bool {
+	found := false
+	root := ast.Node(w.u.stmt)
+	if root == nil {
+		root = w.u.decl
+	}
+	ast.Inspect(root, func(n ast.Node) bool {
+		if l, ok := n.(*ast.LabeledStmt); ok && l.Stmt == s {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// rangeAssign rewrites for k, v = range x into for K, V := range x { k, v = K, V; ... }:
+// yaegi leaves k and v unchanged after such a loop.
+func (w *rewriter) rangeAssign(n *ast.RangeStmt) {
+	var lhs, fresh, defs []string
+	for _, e := range []ast.Expr{n.Key, n.Value} {
+		if e == nil {
+			continue
+		}
+		if isBlank(e) {
+			defs = append(defs, "_")
+			continue
+		}
+		if !w.oneLine(e) {
+			return
+		}
+		v := w.gen("r")
+		lhs, fresh, defs = append(lhs, w.src(e)), append(fresh, v), append(defs, v)
+	}
+	if len(lhs) == 0 {
+		return
+	}
+	w.depth++
+	defer func() { w.depth-- }()
+	w.replace(n.Key.Pos(), n.TokPos+1, strings.Join(defs, ", ")+" :=")
+	w.depth++
+	w.insert(n.Body.Lbrace+1, " "+strings.Join(lhs, ", ")+" = "+strings.Join(fresh, ", ")+";")
+	w.depth--
+}
+
+func isBlank(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == "_"
+}
+
+// pure reports whether evaluating e twice is the same as evaluating it once: names,
+// literals, selectors, indexing and operators, without calls or receives.
+func pure(e ast.Expr) bool {
+	ok := true
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr, *ast.FuncLit, *ast.CompositeLit:
+			ok = false
+		case *ast.UnaryExpr:
+			ok = ok && n.Op != token.ARROW
+		}
+		return ok
+	})
+	return ok
+}

@@ -1,0 +1,246 @@
+package gocell
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Names that rewritten sources use and that the evaluator must define before the first
+// cell runs.
+const (
+	// SpawnName is called with a func() to run on a new goroutine; go statements are
+	// rewritten into calls of it.
+	SpawnName = "__gk_go"
+	// DeferName is called with a func() that must run when the cell ends; top-level
+	// defer statements are rewritten into calls of it.
+	DeferName = "__gk_defer"
+	// ShowName is called with the value of a cell's trailing expression by
+	// [Result.ValueSource].
+	ShowName = "__gk_show"
+	// ClearName replaces the builtin clear, which yaegi lacks; see [Clear].
+	ClearName = "__gk_clear"
+	// GeneratedPrefix starts every identifier that rewrites introduce.
+	GeneratedPrefix = "__gk_"
+)
+
+// Source prefixes put in front of a segment's cell text.
+const (
+	declPrefix = "package main\n"
+	stmtPrefix = ";\n"
+)
+
+// A Plan is the evaluation plan of one cell.
+type Plan struct {
+	// Imports lists the imports the cell needs, the ones it writes first (in cell
+	// order), then the automatic ones. Evaluate each with [Import.Source] before the
+	// segments, skipping those already imported under the same name: yaegi reports
+	// an error when a package name is imported twice.
+	Imports []Import
+	// Segments are the sources to evaluate, in cell order.
+	Segments []Segment
+	// Result is non-nil when the cell ends in an expression whose value should be shown.
+	Result *Result
+	// Decls lists the top-level names the cell declares, in cell order.
+	Decls []Decl
+}
+
+// An Import is one package the cell uses.
+type Import struct {
+	// Name is the name written in the import declaration ("str" in import str "strings",
+	// "." or "_"), or "" for the package's own name.
+	Name string
+	// Path is the import path.
+	Path string
+	// Line and Column give the cell position of the import spec; both are 0 for
+	// automatic imports.
+	Line, Column int
+	// Auto reports that the cell uses the package without importing it.
+	Auto bool
+}
+
+// Source returns the import declaration to evaluate.
+func (im Import) Source() string {
+	if im.Name == "" {
+		return "import " + strconv.Quote(im.Path)
+	}
+	return "import " + im.Name + " " + strconv.Quote(im.Path)
+}
+
+// PackageName returns the name the cell refers to the package by, "." or "_".
+func (im Import) PackageName() string {
+	if im.Name != "" {
+		return im.Name
+	}
+	return DefaultName(im.Path)
+}
+
+// DefaultName returns the conventional package name for an import path: its last
+// element, skipping a major-version element such as "v2", without a ".vN" or ".go"
+// suffix or a "go-" prefix, and with "-" written "_" ("math/rand/v2" -> "rand",
+// "gopkg.in/yaml.v3" -> "yaml").
+func DefaultName(importPath string) string {
+	elems := strings.Split(importPath, "/")
+	name := elems[len(elems)-1]
+	if len(elems) > 1 && isMajorVersion(name) {
+		name = elems[len(elems)-2]
+	}
+	if i := strings.Index(name, ".v"); i > 0 && isMajorVersion(name[i+1:]) {
+		name = name[:i]
+	}
+	name = strings.TrimSuffix(strings.TrimPrefix(name, "go-"), ".go")
+	return strings.ReplaceAll(name, "-", "_")
+}
+
+func isMajorVersion(s string) bool {
+	if len(s) < 2 || s[0] != 'v' {
+		return false
+	}
+	_, err := strconv.Atoi(s[1:])
+	return err == nil
+}
+
+// SegmentKind says how the interpreter must read a segment.
+type SegmentKind int
+
+const (
+	// Declarations is a run of func, method, type, var and const declarations,
+	// evaluated as a file ("package main\n" prefix).
+	Declarations SegmentKind = iota + 1
+	// Statements is a run of statements, evaluated in statement mode (";\n" prefix).
+	Statements
+)
+
+// String returns "declarations" or "statements".
+func (k SegmentKind) String() string {
+	switch k {
+	case Declarations:
+		return "declarations"
+	case Statements:
+		return "statements"
+	}
+	return "SegmentKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// A Segment is one source to pass to the interpreter.
+type Segment struct {
+	// Kind says whether Source holds declarations or statements.
+	Kind SegmentKind
+	// Source is exactly what to evaluate, prefix included.
+	Source string
+	// Line is the cell line (1-based) held by Source line FirstLine.
+	Line int
+	// FirstLine is the Source line holding the segment's first cell line.
+	FirstLine int
+}
+
+// CellLine maps a line of Source, as the interpreter reports it, to a cell line.
+// Lines of the prefix map to the segment's first cell line.
+func (s Segment) CellLine(srcLine int) int {
+	if srcLine < s.FirstLine {
+		return s.Line
+	}
+	return s.Line + srcLine - s.FirstLine
+}
+
+// Shift returns the segment with n newlines put in front of Source, for an evaluator
+// that numbers the lines of a whole session uniquely.
+func (s Segment) Shift(n int) Segment {
+	if n <= 0 {
+		return s
+	}
+	s.Source = strings.Repeat("\n", n) + s.Source
+	s.FirstLine += n
+	return s
+}
+
+// A Result describes a cell's trailing expression.
+type Result struct {
+	// Expr is the expression as written in the cell.
+	Expr string
+	// Line and Column give the expression's cell position.
+	Line, Column int
+	// ValueSource replaces the Source of the last segment: the same statements with
+	// the trailing expression E written as ShowName(E). It fails to compile, before
+	// anything runs, when E is a call of a function without results ("cannot use
+	// func() as type ()") or with several ("too many arguments"); evaluate the plain
+	// Source then.
+	ValueSource string
+}
+
+// DeclKind tells what a top-level name is.
+type DeclKind int
+
+// The kinds of top-level declaration.
+const (
+	FuncDecl DeclKind = iota + 1
+	MethodDecl
+	TypeDecl
+	VarDecl
+	ConstDecl
+)
+
+// String returns "func", "method", "type", "var" or "const".
+func (k DeclKind) String() string {
+	switch k {
+	case FuncDecl:
+		return "func"
+	case MethodDecl:
+		return "method"
+	case TypeDecl:
+		return "type"
+	case VarDecl:
+		return "var"
+	case ConstDecl:
+		return "const"
+	}
+	return "DeclKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// A Decl is one top-level name a cell declares.
+type Decl struct {
+	// Name is the declared name; for a method, the method's name.
+	Name string
+	// Kind tells what the name is.
+	Kind DeclKind
+	// Recv is the receiver's base type name of a method ("T" for func (t *T) M()).
+	Recv string
+	// Doc is the text of the doc comment, without comment markers.
+	Doc string
+	// Signature is the declaration without a function body: for funcs and methods the
+	// header, for the others the declaration itself.
+	Signature string
+	// Source is the declaration's cell text. A top-level x := e statement is given as
+	// var x = e. Several names declared together share one Source.
+	Source string
+	// Generic reports a func or type with type parameters.
+	Generic bool
+	// Line is the cell line where the declaration starts.
+	Line int
+}
+
+// An Error reports a syntax error or an unsupported construct at a cell position.
+type Error struct {
+	// Line and Column give the cell position (1-based; Column counts bytes).
+	Line, Column int
+	// Msg describes the problem.
+	Msg string
+	// Text is the cell line at Line, without its newline.
+	Text string
+	// More counts the further errors found after this one.
+	More int
+	// Unsupported reports valid Go that the interpreter cannot run, as opposed to a
+	// syntax error.
+	Unsupported bool
+}
+
+// Error returns "line:column: message", with a count of further errors.
+func (e *Error) Error() string {
+	s := fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Msg)
+	if e.More == 1 {
+		s += " (and 1 more error)"
+	} else if e.More > 1 {
+		s += fmt.Sprintf(" (and %d more errors)", e.More)
+	}
+	return s
+}

@@ -1,0 +1,206 @@
+package gocell
+
+import (
+	"go/ast"
+	"go/token"
+	"reflect"
+)
+
+type objKind int
+
+const (
+	objVar objKind = iota + 1
+	objConst
+	objType
+	objFunc
+	objPkg
+)
+
+// An object is what a name declared in the cell stands for, with the little the
+// rewrites need to know about its type.
+type object struct {
+	kind     objKind
+	integer  bool   // a value of integer type, or an integer type
+	function bool   // a value of function type
+	path     string // import path of a package name
+	results  int    // number of results of a func
+	generic  bool   // a func with type parameters
+	// Whether a func's single result is an integer or a function.
+	resultInteger, resultFunction bool
+}
+
+// A scope maps names to objects; lookups continue in the parent.
+type scope struct {
+	parent *scope
+	names  map[string]*object
+}
+
+// newScope returns an empty scope inside parent.
+func newScope(parent *scope) *scope { return &scope{parent: parent} }
+
+// declare binds name to o; the blank identifier is not bound.
+func (s *scope) declare(name string, o *object) {
+	if name == "_" {
+		return
+	}
+	if s.names == nil {
+		s.names = map[string]*object{}
+	}
+	s.names[name] = o
+}
+
+// lookup returns the object name is bound to in s or its parents, or nil.
+func (s *scope) lookup(name string) *object {
+	for ; s != nil; s = s.parent {
+		if o, ok := s.names[name]; ok {
+			return o
+		}
+	}
+	return nil
+}
+
+// integerType reports whether name is a predeclared integer type.
+func integerType(name string) bool {
+	switch name {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32",
+		"uint64", "uintptr", "byte", "rune":
+		return true
+	}
+	return false
+}
+
+// universal reports whether name, seen in scope sc, is the predeclared identifier: the
+// cell does not declare it there and the session does not either.
+func (w *rewriter) universal(name string, sc *scope) bool {
+	return sc.lookup(name) == nil && !w.declared(name)
+}
+
+// isIntegerType reports whether type expression t certainly denotes an integer type.
+func (w *rewriter) isIntegerType(t ast.Expr, sc *scope) bool {
+	id, ok := ast.Unparen(t).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	if o := sc.lookup(id.Name); o != nil {
+		return o.kind == objType && o.integer
+	}
+	return integerType(id.Name) && !w.declared(id.Name)
+}
+
+// isInteger reports whether expression e certainly has an integer type, assuming the
+// program is valid where e ranges: literals, len and cap, conversions to integer types,
+// arithmetic that only numbers allow, and names the cell shows to be integers. With
+// session set, it asks Env.Kind about the session's names too.
+func (w *rewriter) isInteger(e ast.Expr, sc *scope, session bool) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.BasicLit:
+		return e.Kind == token.INT || e.Kind == token.CHAR
+	case *ast.UnaryExpr:
+		return e.Op == token.SUB || e.Op == token.ADD || e.Op == token.XOR
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.ADD:
+			return w.isInteger(e.X, sc, session) || w.isInteger(e.Y, sc, session)
+		case token.SUB, token.MUL, token.QUO, token.REM, token.SHL, token.SHR,
+			token.AND, token.OR, token.XOR, token.AND_NOT:
+			return true
+		}
+	case *ast.CallExpr:
+		id, ok := ast.Unparen(e.Fun).(*ast.Ident)
+		if !ok {
+			return false
+		}
+		if o := sc.lookup(id.Name); o != nil {
+			return o.kind == objType && o.integer || o.kind == objFunc && o.resultInteger
+		}
+		if w.declared(id.Name) {
+			return false
+		}
+		return id.Name == "len" || id.Name == "cap" || integerType(id.Name)
+	case *ast.Ident:
+		if o := sc.lookup(e.Name); o != nil {
+			return (o.kind == objVar || o.kind == objConst) && o.integer
+		}
+		return session && isIntegerKind(w.kind(e.Name))
+	}
+	return false
+}
+
+// isFunction reports whether expression e certainly has a function type. With session
+// set, it asks Env.Kind about the session's names too.
+func (w *rewriter) isFunction(e ast.Expr, sc *scope, session bool) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.FuncLit:
+		return true
+	case *ast.Ident:
+		if o := sc.lookup(e.Name); o != nil {
+			return o.kind == objFunc || o.kind == objVar && o.function
+		}
+		return session && w.kind(e.Name) == reflect.Func
+	case *ast.CallExpr:
+		if id, ok := ast.Unparen(e.Fun).(*ast.Ident); ok {
+			if o := sc.lookup(id.Name); o != nil {
+				return o.kind == objFunc && o.resultFunction
+			}
+		}
+	}
+	return false
+}
+
+// valueObject describes a variable or constant from its type and value expressions.
+func (w *rewriter) valueObject(kind objKind, typ, value ast.Expr, sc *scope) *object {
+	o := &object{kind: kind}
+	switch {
+	case typ != nil:
+		o.integer = w.isIntegerType(typ, sc)
+		_, o.function = ast.Unparen(typ).(*ast.FuncType)
+	case value != nil:
+		o.integer = w.isInteger(value, sc, false)
+		o.function = w.isFunction(value, sc, false)
+	}
+	return o
+}
+
+// funcObject describes a function from its type.
+func (w *rewriter) funcObject(ft *ast.FuncType, sc *scope) *object {
+	o := &object{kind: objFunc, generic: ft.TypeParams != nil}
+	if ft.Results == nil {
+		return o
+	}
+	o.results = ft.Results.NumFields()
+	if o.results == 1 {
+		t := ft.Results.List[0].Type
+		o.resultInteger = w.isIntegerType(t, sc)
+		_, o.resultFunction = ast.Unparen(t).(*ast.FuncType)
+	}
+	return o
+}
+
+// genericCall reports whether e calls a generic function of the cell or the session,
+// and returns the function's name.
+func (w *rewriter) genericCall(e ast.Expr, sc *scope) (string, bool) {
+	c, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return "", false
+	}
+	fun := ast.Unparen(c.Fun)
+	switch f := fun.(type) {
+	case *ast.IndexExpr:
+		fun = f.X
+	case *ast.IndexListExpr:
+		fun = f.X
+	}
+	id, ok := fun.(*ast.Ident)
+	if !ok {
+		return "", false
+	}
+	if o := sc.lookup(id.Name); o != nil {
+		return id.Name, o.kind == objFunc && o.generic
+	}
+	return id.Name, w.env.Generic != nil && w.env.Generic(id.Name)
+}
+
+// isIntegerKind reports whether k is one of the integer kinds.
+func isIntegerKind(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Uintptr
+}

@@ -1,0 +1,543 @@
+package gocell
+
+import (
+	"go/ast"
+	"go/token"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// A rewriter walks a cell's syntax trees with scopes, collecting edits, errors,
+// automatic imports and declarations.
+type rewriter struct {
+	t     *text
+	env   Env
+	cell  *scope
+	units []*unit
+	u     *unit // the unit being walked
+
+	edits []edit
+	errs  []*Error
+	auto  []Import
+	decls []Decl
+
+	listed    ast.Stmt // the statement being walked as an element of a statement list
+	depth     int      // syntax nesting, for ordering edits
+	funcDepth int      // function bodies around the node being walked
+	wrapped   bool     // inside a top-level statement run as func() { ... }()
+	topGoto   bool     // the cell's top-level statements use goto
+	counter   int      // suffix of the last generated name
+	autoSeen  map[string]bool
+}
+
+func newRewriter(t *text, env Env) *rewriter {
+	return &rewriter{t: t, env: env, cell: newScope(nil), autoSeen: map[string]bool{}}
+}
+
+func (w *rewriter) declared(name string) bool {
+	return w.env.Declared != nil && w.env.Declared(name)
+}
+
+func (w *rewriter) known(name string) (string, bool) {
+	if w.env.Package == nil {
+		return "", false
+	}
+	return w.env.Package(name)
+}
+
+func (w *rewriter) kind(name string) reflect.Kind {
+	if w.env.Kind == nil {
+		return reflect.Invalid
+	}
+	return w.env.Kind(name)
+}
+
+// gen returns a fresh generated identifier.
+func (w *rewriter) gen(role string) string {
+	w.counter++
+	return GeneratedPrefix + role + strconv.Itoa(w.counter)
+}
+
+// off converts a position of the current unit to a cell offset.
+func (w *rewriter) off(p token.Pos) int { return w.u.off(p) }
+
+// src returns the cell text of node n.
+func (w *rewriter) src(n ast.Node) string { return w.t.src[w.off(n.Pos()):w.off(n.End())] }
+
+// oneLine reports whether node n's text fits on one line, so that it may be copied.
+func (w *rewriter) oneLine(n ast.Node) bool { return !strings.Contains(w.src(n), "\n") }
+
+// declareCell declares the names of the cell's top-level declarations, so that uses
+// before the declaration resolve, then describes them with what their own
+// declarations show.
+func (w *rewriter) declareCell(units []*unit) {
+	w.units = units
+	for pass := 0; pass < 2; pass++ {
+		for _, u := range units {
+			w.u = u
+			switch d := u.decl.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					w.cell.declare(d.Name.Name, w.funcObject(d.Type, w.cell))
+				}
+			case *ast.GenDecl:
+				if d.Tok != token.IMPORT {
+					w.declareGen(d, w.cell)
+				}
+			}
+			if as, ok := u.stmt.(*ast.AssignStmt); ok && as.Tok == token.DEFINE && pass == 0 {
+				for _, l := range as.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						w.cell.declare(id.Name, &object{kind: objVar})
+					}
+				}
+			}
+		}
+	}
+	for _, u := range units {
+		if u.stmt != nil && hasTopGoto(u.stmt) {
+			w.topGoto = true
+		}
+	}
+}
+
+// declareGen declares the names of a var, const or type declaration in sc.
+func (w *rewriter) declareGen(d *ast.GenDecl, sc *scope) {
+	var typ ast.Expr
+	var values []ast.Expr
+	for _, spec := range d.Specs {
+		switch s := spec.(type) {
+		case *ast.TypeSpec:
+			o := &object{kind: objType}
+			if s.TypeParams == nil {
+				o.integer = w.isIntegerType(s.Type, sc)
+			}
+			sc.declare(s.Name.Name, o)
+		case *ast.ValueSpec:
+			kind := objVar
+			if d.Tok == token.CONST {
+				kind = objConst
+				if s.Type != nil || len(s.Values) > 0 {
+					typ, values = s.Type, s.Values
+				}
+			} else {
+				typ, values = s.Type, s.Values
+			}
+			for i, n := range s.Names {
+				var v ast.Expr
+				if len(values) == len(s.Names) {
+					v = values[i]
+				}
+				sc.declare(n.Name, w.valueObject(kind, typ, v, sc))
+			}
+		}
+	}
+}
+
+// hasTopGoto reports whether a top-level statement contains a goto outside function
+// literals.
+func hasTopGoto(s ast.Stmt) bool {
+	found := false
+	ast.Inspect(s, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BranchStmt:
+			if n.Tok == token.GOTO {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// unit walks one top-level piece.
+func (w *rewriter) unit(u *unit) {
+	w.u = u
+	switch {
+	case u.kind == unitImport:
+	case u.stmt != nil:
+		w.topStmt(u.stmt)
+	default:
+		switch d := u.decl.(type) {
+		case *ast.FuncDecl:
+			w.funcDecl(d)
+		case *ast.GenDecl:
+			w.topGenDecl(d)
+		}
+	}
+}
+
+// topStmt walks a top-level statement, running compound statements inside a function
+// literal.
+func (w *rewriter) topStmt(s ast.Stmt) {
+	w.listed = s
+	inner := s
+	for l, ok := inner.(*ast.LabeledStmt); ok; l, ok = inner.(*ast.LabeledStmt) {
+		inner = l.Stmt
+	}
+	switch inner.(type) {
+	case *ast.BlockStmt, *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt,
+		*ast.TypeSwitchStmt, *ast.SelectStmt:
+		if !w.topGoto {
+			w.insert(s.Pos(), "func() { ")
+			w.insertClosing(s.End(), " }()")
+			w.wrapped = true
+			w.node(s, w.cell)
+			w.wrapped = false
+			return
+		}
+	}
+	if d, ok := s.(*ast.DeferStmt); ok {
+		w.topDefer(d, w.cell)
+		return
+	}
+	w.node(s, w.cell)
+	if as, ok := s.(*ast.AssignStmt); ok {
+		w.topDefineDecls(as)
+	}
+}
+
+// topDefineDecls records x := e at the top level as var x = e.
+func (w *rewriter) topDefineDecls(s *ast.AssignStmt) {
+	if s.Tok != token.DEFINE {
+		return
+	}
+	lhs := w.t.src[w.off(s.Lhs[0].Pos()):w.off(s.Lhs[len(s.Lhs)-1].End())]
+	rhs := w.t.src[w.off(s.Rhs[0].Pos()):w.off(s.Rhs[len(s.Rhs)-1].End())]
+	source := "var " + lhs + " = " + rhs
+	line, _ := w.t.position(w.off(s.Pos()))
+	for _, l := range s.Lhs {
+		if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
+			w.decls = append(w.decls, Decl{Name: id.Name, Kind: VarDecl, Signature: source, Source: source, Line: line})
+		}
+	}
+}
+
+// funcDecl walks a top-level function or method declaration.
+func (w *rewriter) funcDecl(d *ast.FuncDecl) {
+	if d.Recv == nil && d.Name.Name == "main" {
+		w.unsupported(w.off(d.Name.Pos()), "declaring func main is not supported: the interpreter would run it again after every later cell; give it another name and call it")
+	}
+	decl := Decl{Name: d.Name.Name, Kind: FuncDecl, Doc: d.Doc.Text(), Generic: d.Type.TypeParams != nil}
+	if d.Recv != nil && len(d.Recv.List) == 1 {
+		decl.Kind = MethodDecl
+		decl.Recv = receiverBase(d.Recv.List[0].Type)
+	}
+	header := d.End()
+	if d.Body != nil {
+		header = d.Body.Lbrace
+	}
+	decl.Signature = strings.TrimSpace(w.t.src[w.off(d.Pos()):w.off(header)])
+	decl.Source = w.src(d)
+	decl.Line, _ = w.t.position(w.off(d.Pos()))
+	w.decls = append(w.decls, decl)
+
+	fs := newScope(w.cell)
+	w.fieldList(d.Recv, fs)
+	w.fieldList(d.Type.TypeParams, fs)
+	w.fieldList(d.Type.Params, fs)
+	w.fieldList(d.Type.Results, fs)
+	w.body(d.Body, fs)
+}
+
+// receiverBase returns the base type name of a receiver type expression.
+func receiverBase(t ast.Expr) string {
+	for {
+		switch x := t.(type) {
+		case *ast.StarExpr:
+			t = x.X
+		case *ast.ParenExpr:
+			t = x.X
+		case *ast.IndexExpr:
+			t = x.X
+		case *ast.IndexListExpr:
+			t = x.X
+		case *ast.Ident:
+			return x.Name
+		default:
+			return ""
+		}
+	}
+}
+
+// topGenDecl walks a top-level var, const or type declaration.
+func (w *rewriter) topGenDecl(d *ast.GenDecl) {
+	source := w.src(d)
+	for _, spec := range d.Specs {
+		doc := d.Doc
+		var names []*ast.Ident
+		kind, generic := VarDecl, false
+		switch s := spec.(type) {
+		case *ast.TypeSpec:
+			kind, names = TypeDecl, []*ast.Ident{s.Name}
+			generic = s.TypeParams != nil
+			if s.Doc != nil {
+				doc = s.Doc
+			}
+		case *ast.ValueSpec:
+			names = s.Names
+			if d.Tok == token.CONST {
+				kind = ConstDecl
+			}
+			if s.Doc != nil {
+				doc = s.Doc
+			}
+		}
+		sig := d.Tok.String() + " " + w.src(spec)
+		line, _ := w.t.position(w.off(spec.Pos()))
+		for _, n := range names {
+			w.decls = append(w.decls, Decl{Name: n.Name, Kind: kind, Doc: doc.Text(), Signature: sig, Source: source, Generic: generic, Line: line})
+		}
+	}
+	w.genDecl(d, w.cell)
+	if d.Tok == token.VAR {
+		for _, spec := range d.Specs {
+			w.topGeneric(spec.(*ast.ValueSpec).Values, w.cell)
+		}
+	}
+	if d.Tok == token.VAR && len(d.Specs) == 1 && !d.Lparen.IsValid() {
+		w.topCommaOk(d.Specs[0].(*ast.ValueSpec))
+	}
+}
+
+// fieldList walks the types of a parameter, result, receiver or type parameter list and
+// declares its names in sc.
+func (w *rewriter) fieldList(fl *ast.FieldList, sc *scope) {
+	if fl == nil {
+		return
+	}
+	for _, f := range fl.List {
+		w.node(f.Type, sc)
+		o := &object{kind: objVar, integer: w.isIntegerType(f.Type, sc)}
+		_, o.function = ast.Unparen(f.Type).(*ast.FuncType)
+		for _, n := range f.Names {
+			sc.declare(n.Name, o)
+		}
+	}
+}
+
+// body walks a function body in the function's scope.
+func (w *rewriter) body(b *ast.BlockStmt, fs *scope) {
+	if b == nil {
+		return
+	}
+	w.funcDepth++
+	w.list(b.List, fs)
+	w.funcDepth--
+}
+
+// list walks the statements of a block, a case or a function body.
+func (w *rewriter) list(stmts []ast.Stmt, sc *scope) {
+	for _, s := range stmts {
+		w.listed = s
+		w.node(s, sc)
+	}
+}
+
+// genDecl walks a var, const or type declaration and declares its names in sc.
+func (w *rewriter) genDecl(d *ast.GenDecl, sc *scope) {
+	for _, spec := range d.Specs {
+		switch s := spec.(type) {
+		case *ast.TypeSpec:
+			if sc != w.cell {
+				sc.declare(s.Name.Name, &object{kind: objType})
+			}
+			ts := newScope(sc)
+			w.fieldList(s.TypeParams, ts)
+			w.node(s.Type, ts)
+		case *ast.ValueSpec:
+			if s.Type != nil {
+				w.node(s.Type, sc)
+			}
+			for _, v := range s.Values {
+				w.node(v, sc)
+			}
+		}
+	}
+	if sc != w.cell {
+		w.declareGen(d, sc)
+	}
+}
+
+// node walks any syntax node in scope sc.
+func (w *rewriter) node(n ast.Node, sc *scope) {
+	if isNil(n) {
+		return
+	}
+	w.depth++
+	defer func() { w.depth-- }()
+	switch n := n.(type) {
+	case *ast.Ident:
+		w.use(n, sc)
+	case *ast.SelectorExpr:
+		if id, ok := n.X.(*ast.Ident); ok {
+			w.qualifier(id, sc)
+		} else {
+			w.node(n.X, sc)
+		}
+	case *ast.CallExpr:
+		w.call(n, sc, true)
+	case *ast.FuncLit:
+		fs := newScope(sc)
+		w.fieldList(n.Type.TypeParams, fs)
+		w.fieldList(n.Type.Params, fs)
+		w.fieldList(n.Type.Results, fs)
+		w.body(n.Body, fs)
+	case *ast.FuncType:
+		fs := newScope(sc)
+		w.fieldList(n.TypeParams, fs)
+		w.fieldList(n.Params, fs)
+		w.fieldList(n.Results, fs)
+	case *ast.StructType:
+		for _, f := range n.Fields.List {
+			w.node(f.Type, sc)
+		}
+	case *ast.InterfaceType:
+		for _, f := range n.Methods.List {
+			w.node(f.Type, sc)
+		}
+	case *ast.CompositeLit:
+		w.node(n.Type, sc)
+		for _, e := range n.Elts {
+			if kv, ok := e.(*ast.KeyValueExpr); ok {
+				if _, field := kv.Key.(*ast.Ident); !field {
+					w.node(kv.Key, sc)
+				}
+				w.node(kv.Value, sc)
+				continue
+			}
+			w.node(e, sc)
+		}
+	case *ast.BlockStmt:
+		w.list(n.List, newScope(sc))
+	case *ast.IfStmt:
+		is := newScope(sc)
+		w.node(n.Init, is)
+		w.node(n.Cond, is)
+		w.node(n.Body, is)
+		w.node(n.Else, is)
+	case *ast.ForStmt:
+		w.forStmt(n, sc)
+	case *ast.RangeStmt:
+		w.rangeStmt(n, sc)
+	case *ast.SwitchStmt:
+		ss := newScope(sc)
+		w.node(n.Init, ss)
+		w.node(n.Tag, ss)
+		for _, c := range n.Body.List {
+			cc := c.(*ast.CaseClause)
+			cs := newScope(ss)
+			for _, e := range cc.List {
+				w.node(e, cs)
+			}
+			w.list(cc.Body, cs)
+		}
+	case *ast.TypeSwitchStmt:
+		w.typeSwitch(n, sc)
+	case *ast.SelectStmt:
+		for _, c := range n.Body.List {
+			w.commClause(c.(*ast.CommClause), sc)
+		}
+	case *ast.AssignStmt:
+		w.assign(n, sc)
+	case *ast.DeclStmt:
+		if d, ok := n.Decl.(*ast.GenDecl); ok {
+			w.genDecl(d, sc)
+		}
+	case *ast.LabeledStmt:
+		w.node(n.Stmt, sc)
+	case *ast.BranchStmt:
+	case *ast.GoStmt:
+		w.goStmt(n, sc)
+	case *ast.ReturnStmt:
+		w.returnStmt(n, sc)
+	default:
+		ast.Inspect(n, func(c ast.Node) bool {
+			if c == n {
+				return true
+			}
+			w.node(c, sc)
+			return false
+		})
+	}
+}
+
+// isNil reports whether n is nil or a typed nil pointer.
+func isNil(n ast.Node) bool {
+	if n == nil {
+		return true
+	}
+	v := reflect.ValueOf(n)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
+
+// use checks a name used as a value or type.
+func (w *rewriter) use(id *ast.Ident, sc *scope) {
+	switch id.Name {
+	case "min", "max":
+		if w.universal(id.Name, sc) {
+			how := "math.Min"
+			if id.Name == "max" {
+				how = "math.Max"
+			}
+			w.unsupported(w.off(id.Pos()), "the builtin %s is not supported by the interpreter; compare with an if statement, or use %s for float64 values", id.Name, how)
+		}
+	}
+}
+
+// qualifier handles the name before the dot of a selector: a package the cell uses
+// without importing it is imported automatically.
+func (w *rewriter) qualifier(id *ast.Ident, sc *scope) {
+	if sc.lookup(id.Name) != nil || w.declared(id.Name) || w.autoSeen[id.Name] {
+		return
+	}
+	if p, ok := w.known(id.Name); ok {
+		w.autoSeen[id.Name] = true
+		w.auto = append(w.auto, Import{Path: p, Auto: true})
+		if DefaultName(p) != id.Name {
+			w.auto[len(w.auto)-1].Name = id.Name
+		}
+	}
+}
+
+// call walks a call, replacing clear and parenthesizing function literal arguments.
+func (w *rewriter) call(c *ast.CallExpr, sc *scope, parenFuncs bool) {
+	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && id.Name == "clear" && w.universal("clear", sc) {
+		w.replace(id.Pos(), id.End(), ClearName)
+	}
+	w.node(c.Fun, sc)
+	for _, a := range c.Args {
+		if _, ok := a.(*ast.FuncLit); ok && parenFuncs {
+			w.parenthesize(a)
+		}
+		w.node(a, sc)
+	}
+}
+
+// typeSwitch walks a type switch, declaring the bound variable in every clause.
+func (w *rewriter) typeSwitch(n *ast.TypeSwitchStmt, sc *scope) {
+	ss := newScope(sc)
+	w.node(n.Init, ss)
+	bound := ""
+	switch a := n.Assign.(type) {
+	case *ast.AssignStmt:
+		bound = a.Lhs[0].(*ast.Ident).Name
+		w.node(a.Rhs[0].(*ast.TypeAssertExpr).X, ss)
+	case *ast.ExprStmt:
+		w.node(a.X.(*ast.TypeAssertExpr).X, ss)
+	}
+	for _, c := range n.Body.List {
+		cc := c.(*ast.CaseClause)
+		cs := newScope(ss)
+		for _, e := range cc.List {
+			w.node(e, cs)
+		}
+		if bound != "" {
+			cs.declare(bound, &object{kind: objVar})
+		}
+		w.list(cc.Body, cs)
+	}
+}

@@ -134,7 +134,7 @@ func (e *Engine) reset() error {
 	for _, src := range []string{
 		`import __gk "` + hooksPath + `"`,
 		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +
-			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.DeferName + " = __gk.Defer",
+			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()",
 	} {
 		if _, err := e.evalRaw(context.Background(), src); err != nil {
 			return fmt.Errorf("goeval: prepare interpreter: %w", err)
@@ -209,7 +209,7 @@ func (e *Engine) Execute(ctx context.Context, req engine.ExecuteRequest, out eng
 
 	e.router.Begin(req.Count, out)
 	e.stdin.begin(ctx, req.AllowStdin)
-	res := e.execute(ctx, req)
+	res := e.execute(ctx, req, out)
 	if err := e.runDefers(); err != nil && res.Err == nil {
 		res = engine.ExecuteResult{Err: err}
 	}
@@ -236,12 +236,10 @@ func (e *Engine) Execute(ctx context.Context, req engine.ExecuteRequest, out eng
 	return res
 }
 
-// execute runs the cell's segments in order.
-func (e *Engine) execute(ctx context.Context, req engine.ExecuteRequest) engine.ExecuteResult {
+// runGo runs Go source: the cell's segments in order. Code may be part of a cell, with blank
+// lines in front so that line numbers stay those of the cell.
+func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.ExecuteResult {
 	code := req.Code
-	if res, ok := e.magic(ctx, req); ok {
-		return res
-	}
 	plan, err := gocell.Parse(code, e.pkgs.lookup, e.declared)
 	if err != nil {
 		return engine.ExecuteResult{Err: cellError(err, code)}

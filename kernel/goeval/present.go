@@ -1,14 +1,9 @@
 package goeval
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
 	"reflect"
-	"regexp"
-	"strings"
-
-	"github.com/gokernel/gokernel/kernel/engine"
 )
 
 // formatResult turns a cell's value into a MIME bundle. Values with an HTML, SVG or Markdown
@@ -83,41 +78,20 @@ func callMethod(x any, name string) (v reflect.Value, ok bool) {
 	return m.Call(nil)[0], true
 }
 
-// pagerQuery matches "name?" and "pkg.Name?" (and ?? forms) on a line of its own.
-var pagerQuery = regexp.MustCompile(`^\s*\??\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\?{1,2}\s*$`)
-
-// magic handles cells that are not Go: %help and documentation queries ("strings.ToUpper?").
-func (e *Engine) magic(_ context.Context, req engine.ExecuteRequest) (engine.ExecuteResult, bool) {
-	code := strings.TrimSpace(req.Code)
-	if m := pagerQuery.FindStringSubmatch(code); m != nil {
-		doc, ok := e.documentation(m[1])
-		if !ok {
-			msg := "no documentation found for " + m[1]
-			return engine.ExecuteResult{Err: &engine.Error{Name: "NameError", Value: msg, Traceback: []string{"NameError: " + msg}}}, true
-		}
-		return engine.ExecuteResult{Payloads: []map[string]any{{
-			"source": "page",
-			"data":   map[string]any{"text/plain": doc},
-			"start":  0,
-		}}}, true
-	}
-	if code == "%help" || code == "%lsmagic" {
-		return engine.ExecuteResult{Data: map[string]any{"text/plain": helpText, "text/markdown": helpText}}, true
-	}
-	if strings.HasPrefix(code, "%") && !strings.Contains(code, "\n") {
-		name := strings.Fields(code)[0]
-		msg := "unknown magic " + name + " (type %help for the list)"
-		return engine.ExecuteResult{Err: &engine.Error{Name: "UsageError", Value: msg, Traceback: []string{"UsageError: " + msg}}}, true
-	}
-	return engine.ExecuteResult{}, false
-}
-
 // helpText is shown by %help.
 const helpText = `gokernel runs Go cells with the yaegi interpreter.
 
-Magics
-  %help            this text
-  name?            documentation of a standard-library or session name (e.g. strings.ToUpper?)
+Magics (IPython syntax; line magics may stand on any line of a cell)
+  %help              this text
+  name?              documentation of a standard-library or session name (strings.ToUpper?)
+  %time STATEMENT    run the statement once and print CPU and wall time
+  %%time             (first line) the same for the whole cell, keeping its output and Out
+  %timeit [-n N] [-r R] STATEMENT
+                     time many runs: mean ± std. dev. of R runs of N loops (chosen if absent)
+  %%timeit [-n N] [-r R]
+                     (first line) the same for the rest of the cell
+  %env [NAME[=VALUE]]
+                     list, show or set environment variables
 
 Cells
   A cell may mix imports, declarations and statements. Standard-library packages and the
@@ -128,7 +102,7 @@ Known limits of the interpreter
   - Generic code is limited; compiled generic APIs are not visible.
   - Redefining a type is ignored; functions compiled earlier keep the old version of a
     redefined function.
-  - The builtins min, max and clear are not available.
+  - The builtins min and max are not available.
   - Index-out-of-range panics do not report the index and length.
   - Interrupt stops every goroutine the interpreter runs, not only the cell's.
 `

@@ -1,0 +1,106 @@
+package goeval
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestFormatDurationLikeIPython(t *testing.T) {
+	tests := []struct {
+		seconds float64
+		want    string
+	}{
+		{0, "0 ns"},
+		{10, "10 s"},
+		{1.5, "1.5 s"},
+		{0.5, "500 ms"},
+		{0.0012, "1.2 ms"},
+		{0.012, "12 ms"},
+		{4.56e-6, "4.56 µs"},
+		{1.234e-7, "123 ns"},
+		{61, "1min 1s"},
+		{3725, "1h 2min 5s"},
+	}
+	for _, tt := range tests {
+		if got := formatDuration(tt.seconds); got != tt.want {
+			t.Errorf("formatDuration(%g) = %q, want %q", tt.seconds, got, tt.want)
+		}
+	}
+}
+
+var (
+	cpuLine  = regexp.MustCompile(`CPU times: user [0-9.]+ (s|ms|µs|ns), sys: [0-9.]+ (s|ms|µs|ns), total: [0-9.]+ (s|ms|µs|ns)\n`)
+	wallLine = regexp.MustCompile(`Wall time: ([0-9.]+) (s|ms|µs|ns)\n`)
+	timeit   = regexp.MustCompile(`^[0-9.]+ (s|ms|µs|ns) ± [0-9.]+ (s|ms|µs|ns) per loop \(mean ± std\. dev\. of (\d+) runs?, ([0-9,]+) loops? each\)\n$`)
+)
+
+func TestTimingMagics(t *testing.T) {
+	s := newSession(t)
+	// %time runs the statement in the session: its variable persists.
+	out, _ := s.ok("%time slept := func() int { time.Sleep(30 * time.Millisecond); return 3 }()")
+	if !cpuLine.MatchString(out) || !wallLine.MatchString(out) {
+		t.Fatalf("%%time output %q", out)
+	}
+	if m := wallLine.FindStringSubmatch(out); m[2] != "ms" {
+		t.Fatalf("wall time of a 30 ms sleep shown as %s %s", m[1], m[2])
+	}
+	if _, v := s.ok("slept"); v != "3" {
+		t.Fatalf("%%time lost the statement's variable: %q", v)
+	}
+	// %%time keeps the cell's output and value.
+	out, v := s.ok("%%time\nfmt.Println(\"inside\")\n6 * 7")
+	if !strings.HasPrefix(out, "inside\n") || !cpuLine.MatchString(out) || v != "42" {
+		t.Fatalf("%%%%time: stdout %q, Out %q", out, v)
+	}
+	// %timeit with explicit counts.
+	out, _ = s.ok("%timeit -n 5 -r 3 time.Sleep(time.Millisecond)")
+	m := timeit.FindStringSubmatch(out)
+	if m == nil || m[3] != "3" || m[4] != "5" {
+		t.Fatalf("%%timeit output %q", out)
+	}
+	// %timeit picks the loop count itself.
+	out, _ = s.ok("%timeit strings.Repeat(\"ab\", 10)")
+	m = timeit.FindStringSubmatch(out)
+	if m == nil || m[3] != "7" || m[4] == "1" {
+		t.Fatalf("%%timeit output %q", out)
+	}
+	// %%timeit times the rest of the cell.
+	out, _ = s.ok("%%timeit -n 2 -r 2\nx := 0\nfor i := 0; i < 100; i++ {\n\tx += i\n}")
+	if m := timeit.FindStringSubmatch(out); m == nil || m[3] != "2" || m[4] != "2" {
+		t.Fatalf("%%%%timeit output %q", out)
+	}
+	// A line magic between Go lines; errors keep the cell's line numbers.
+	out, _ = s.ok("a1 := 1\n%time a2 := a1 + 1\nfmt.Println(a1, a2)")
+	if !strings.HasSuffix(out, "1 2\n") {
+		t.Fatalf("mixed cell output %q", out)
+	}
+	err := s.fails("ok1 := 1\n%time bad := undefinedName + 1")
+	if !strings.Contains(err.Value, "line 2") {
+		t.Fatalf("error in %%time statement: %s", err.Value)
+	}
+	err = s.fails("x := 1\n\n%timeit -n 1 -r 1 undefinedName2")
+	if !strings.Contains(err.Value, "line 3") {
+		t.Fatalf("error in %%timeit statement: %s", err.Value)
+	}
+}
+
+func TestEnvMagic(t *testing.T) {
+	s := newSession(t)
+	out, _ := s.ok("%env GOKERNEL_TEST_VAR=hello")
+	if out != "env: GOKERNEL_TEST_VAR=hello\n" {
+		t.Fatalf("set: %q", out)
+	}
+	if _, v := s.ok("%env GOKERNEL_TEST_VAR"); v != `"hello"` {
+		t.Fatalf("get: %q", v)
+	}
+	if _, v := s.ok("os.Getenv(\"GOKERNEL_TEST_VAR\")"); v != `"hello"` {
+		t.Fatalf("cells see %%env: %q", v)
+	}
+	if _, v := s.ok("%env"); !strings.Contains(v, "GOKERNEL_TEST_VAR=hello") {
+		t.Fatal("listing lacks the variable")
+	}
+	if err := s.fails("%nosuchmagic"); err.Name != "UsageError" {
+		t.Fatalf("unknown magic: %v", err)
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -35,11 +34,9 @@ type docIndex struct {
 // root returns GOROOT, asking the go command when the binary was moved.
 func (d *docIndex) root() string {
 	d.once.Do(func() {
+		d.goroot = os.Getenv("GOROOT")
 		if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
 			d.goroot = strings.TrimSpace(string(out))
-		}
-		if d.goroot == "" {
-			d.goroot = runtime.GOROOT()
 		}
 	})
 	return d.goroot

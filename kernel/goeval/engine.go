@@ -17,7 +17,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/traefik/yaegi/interp"
 
@@ -421,6 +420,3 @@ func isNoValue(err error) bool {
 	}
 	return false
 }
-
-// waitFor is the time a cell's goroutines get to drain their output after an interrupt.
-const waitFor = 20 * time.Millisecond

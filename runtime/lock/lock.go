@@ -27,7 +27,11 @@
 // unlike the fatal error of unlocking an unlocked sync.Mutex.
 //
 // Blocking methods park the calling goroutine until it can proceed; none of
-// them spins. Methods whose name ends in Timeout give up after the duration,
+// them spins.
+//
+// While a recording of package timeline runs, the primitives report when a
+// thread waits for them, acquires and releases them, so that the chart shows
+// who held a lock and who waited for it. Methods whose name ends in Timeout give up after the duration,
 // like Python's timeout arguments: a duration of zero makes them try once
 // without blocking, and a negative one waits without limit.
 package lock
@@ -40,6 +44,7 @@ import (
 
 	"github.com/gokernel/gokernel/runtime/internal/goid"
 	"github.com/gokernel/gokernel/runtime/internal/notify"
+	"github.com/gokernel/gokernel/runtime/internal/record"
 )
 
 // Lock is a mutual exclusion lock, like Python's threading.Lock. The zero
@@ -59,15 +64,36 @@ func (l *Lock) init() {
 
 // Lock locks l, waiting until it is available.
 func (l *Lock) Lock() {
+	l.lockAs(l, "Lock")
+}
+
+// lockAs locks l. A timeline records the wait and the acquisition as those
+// of obj, the lock the caller sees, of type typ.
+func (l *Lock) lockAs(obj any, typ string) {
 	l.init()
-	l.token <- struct{}{}
+	if !record.Enabled() {
+		l.token <- struct{}{}
+		return
+	}
+	select {
+	case l.token <- struct{}{}:
+	default:
+		record.Emit(record.Wait, obj, typ)
+		l.token <- struct{}{}
+	}
+	record.Emit(record.Acquire, obj, typ)
 }
 
 // TryLock locks l if it is available at once and reports whether it did.
 func (l *Lock) TryLock() bool {
+	return l.tryLockAs(l, "Lock")
+}
+
+func (l *Lock) tryLockAs(obj any, typ string) bool {
 	l.init()
 	select {
 	case l.token <- struct{}{}:
+		record.Emit(record.Acquire, obj, typ)
 		return true
 	default:
 		return false
@@ -84,18 +110,33 @@ func (l *Lock) LockTimeout(d time.Duration) bool {
 		l.Lock()
 		return true
 	}
-	l.init()
+	if l.TryLock() {
+		return true
+	}
+	record.Emit(record.Wait, l, "Lock")
 	select {
 	case l.token <- struct{}{}:
+		record.Emit(record.Acquire, l, "Lock")
 		return true
 	case <-time.After(d):
+		record.Emit(record.GiveUp, l, "Lock")
 		return false
 	}
 }
 
 // Unlock unlocks l. It panics if l is not locked.
 func (l *Lock) Unlock() {
+	l.unlockAs(l, "Lock")
+}
+
+// unlockAs unlocks l. A timeline records the release as that of obj, of
+// type typ; it is recorded before l is free, so that it comes before the
+// acquisition by the next holder.
+func (l *Lock) unlockAs(obj any, typ string) {
 	l.init()
+	if record.Enabled() && l.Locked() {
+		record.Emit(record.Release, obj, typ)
+	}
 	select {
 	case <-l.token:
 	default:
@@ -139,7 +180,7 @@ func (r *RLock) Lock() {
 		r.depth++
 		return
 	}
-	r.lock.Lock()
+	r.lock.lockAs(r, "RLock")
 	r.own(me, 1)
 }
 
@@ -151,7 +192,7 @@ func (r *RLock) TryLock() bool {
 		r.depth++
 		return true
 	}
-	if !r.lock.TryLock() {
+	if !r.lock.tryLockAs(r, "RLock") {
 		return false
 	}
 	r.own(me, 1)
@@ -165,7 +206,7 @@ func (r *RLock) Unlock() {
 	r.depth--
 	if r.depth == 0 {
 		r.owner.Store(0)
-		r.lock.Unlock()
+		r.lock.unlockAs(r, "RLock")
 	}
 }
 
@@ -197,13 +238,13 @@ func (r *RLock) releaseAll() int {
 	depth := r.depth
 	r.depth = 0
 	r.owner.Store(0)
-	r.lock.Unlock()
+	r.lock.unlockAs(r, "RLock")
 	return depth
 }
 
 // restore locks r again to the depth returned by releaseAll.
 func (r *RLock) restore(depth int) {
-	r.lock.Lock()
+	r.lock.lockAs(r, "RLock")
 	r.own(goid.ID(), depth)
 }
 
@@ -257,9 +298,12 @@ func (s *Semaphore) AcquireTimeout(d time.Duration) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for s.value == 0 {
+	for waited := false; s.value == 0; waited = true {
 		if d == 0 {
 			return false
+		}
+		if !waited {
+			record.Emit(record.Wait, s, "Semaphore")
 		}
 		wake := s.changed.Wait()
 		s.mu.Unlock()
@@ -269,11 +313,13 @@ func (s *Semaphore) AcquireTimeout(d time.Duration) bool {
 		case <-timeout: // nil, never ready, when d < 0
 			s.mu.Lock()
 			if s.value == 0 {
+				record.Emit(record.GiveUp, s, "Semaphore")
 				return false
 			}
 		}
 	}
 	s.value--
+	record.Emit(record.Acquire, s, "Semaphore")
 	return true
 }
 
@@ -285,6 +331,7 @@ func (s *Semaphore) Release() {
 	if s.bounded && s.value >= s.bound {
 		panic(fmt.Sprintf("lock: BoundedSemaphore released too many times (bound %d)", s.bound))
 	}
+	record.Emit(record.Release, s, "Semaphore")
 	s.value++
 	s.changed.Broadcast()
 }
@@ -309,6 +356,7 @@ type Event struct {
 func (e *Event) Set() {
 	e.mu.Lock()
 	e.set = true
+	record.Emit(record.Release, e, "Event")
 	e.setSig.Broadcast()
 	e.mu.Unlock()
 }
@@ -343,6 +391,7 @@ func (e *Event) WaitTimeout(d time.Duration) bool {
 		return e.set
 	}
 	wake := e.setSig.Wait()
+	record.Emit(record.Wait, e, "Event") // before Set can record its signal
 	e.mu.Unlock()
 	var timeout <-chan time.Time
 	if d > 0 {
@@ -350,9 +399,16 @@ func (e *Event) WaitTimeout(d time.Duration) bool {
 	}
 	select {
 	case <-wake:
+		record.Emit(record.Acquire, e, "Event")
 		return true
 	case <-timeout:
-		return e.IsSet()
+		set := e.IsSet()
+		if set {
+			record.Emit(record.Acquire, e, "Event")
+		} else {
+			record.Emit(record.GiveUp, e, "Event")
+		}
+		return set
 	}
 }
 
@@ -412,6 +468,9 @@ func (c *Condition) WaitTimeout(d time.Duration) bool {
 	c.waiters = append(c.waiters, wake)
 	c.mu.Unlock()
 
+	// Recorded while the lock is held, before any Notify can record its
+	// signal.
+	record.Emit(record.Wait, c, "Condition")
 	restore := c.release()
 	defer restore()
 
@@ -421,6 +480,7 @@ func (c *Condition) WaitTimeout(d time.Duration) bool {
 	}
 	select {
 	case <-wake:
+		record.Emit(record.Acquire, c, "Condition")
 		return true
 	case <-timeout:
 		c.mu.Lock()
@@ -428,9 +488,11 @@ func (c *Condition) WaitTimeout(d time.Duration) bool {
 		for i, w := range c.waiters {
 			if w == wake {
 				c.waiters = append(c.waiters[:i], c.waiters[i+1:]...)
+				record.Emit(record.GiveUp, c, "Condition")
 				return false
 			}
 		}
+		record.Emit(record.Acquire, c, "Condition")
 		return true // notified while timing out
 	}
 }
@@ -450,6 +512,7 @@ func (c *Condition) Notify() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.waiters) > 0 {
+		record.Emit(record.Release, c, "Condition")
 		close(c.waiters[0])
 		c.waiters = c.waiters[1:]
 	}
@@ -460,6 +523,9 @@ func (c *Condition) NotifyAll() {
 	c.mustHold("NotifyAll")
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.waiters) > 0 {
+		record.Emit(record.Release, c, "Condition")
+	}
 	for _, w := range c.waiters {
 		close(w)
 	}
@@ -518,6 +584,9 @@ func (b *Barrier) Wait() int {
 	index := b.arrived
 	b.arrived++
 	if b.arrived == b.parties {
+		if b.parties > 1 {
+			record.Emit(record.Release, b, "Barrier")
+		}
 		close(b.round)
 		b.round = make(chan struct{})
 		b.arrived = 0
@@ -525,8 +594,10 @@ func (b *Barrier) Wait() int {
 		return index
 	}
 	round := b.round
+	record.Emit(record.Wait, b, "Barrier") // before the last party records its signal
 	b.mu.Unlock()
 	<-round
+	record.Emit(record.Acquire, b, "Barrier")
 	return index
 }
 

@@ -35,6 +35,9 @@
 // calls the function in the worker's goroutine; other runners can run tasks
 // elsewhere, for instance in child processes, and share Pool, Future and
 // AsCompleted.
+//
+// While a recording of package timeline runs, workers report when each task
+// starts and ends, and Result, Wait and Close report how long they blocked.
 package pool
 
 import (
@@ -48,6 +51,7 @@ import (
 
 	"github.com/gokernel/gokernel/runtime/internal/invoke"
 	"github.com/gokernel/gokernel/runtime/internal/notify"
+	"github.com/gokernel/gokernel/runtime/internal/record"
 	"github.com/gokernel/gokernel/runtime/thread"
 )
 
@@ -212,11 +216,15 @@ func (p *Pool) Close() error {
 		}
 	}
 	p.closed = true
-	for p.pending > 0 {
-		wake := p.idle.Wait()
-		p.mu.Unlock()
-		<-wake
-		p.mu.Lock()
+	if p.pending > 0 {
+		record.Emit(record.Block, p, "Pool.Close")
+		for p.pending > 0 {
+			wake := p.idle.Wait()
+			p.mu.Unlock()
+			<-wake
+			p.mu.Lock()
+		}
+		record.Emit(record.Unblock, p, "Pool.Close")
 	}
 	// No task is left, so every worker is on its way out; wait for them,
 	// so that thread.Count no longer includes them when Close returns.
@@ -289,6 +297,7 @@ func (p *Pool) run(slot int, t *task) {
 		}
 		// The task called runtime.Goexit, which ends this worker: fail
 		// the task and hand the queue to a new worker.
+		record.Emit(record.TaskEnd, t.fut, "task")
 		t.fut.complete(nil, invoke.ErrGoexit)
 		p.mu.Lock()
 		p.slots[slot] = nil
@@ -297,8 +306,10 @@ func (p *Pool) run(slot int, t *task) {
 		p.startWorkerLocked()
 		p.mu.Unlock()
 	}()
+	record.Emit(record.TaskStart, t.fut, "task")
 	v, err := invoke.Guard(func() (any, error) { return p.runner.Run(t.f, t.args) })
 	returned = true
+	record.Emit(record.TaskEnd, t.fut, "task")
 	t.fut.complete(v, err)
 	p.mu.Lock()
 	p.finishLocked()
@@ -358,7 +369,7 @@ func (f *Future) whenDone(cb func()) {
 // arguments, or ErrClosed if the pool was closed before the task was
 // submitted.
 func (f *Future) Result() (any, error) {
-	<-f.done
+	f.wait("Future.Result")
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.value, f.err
@@ -366,6 +377,18 @@ func (f *Future) Result() (any, error) {
 
 // Wait waits for the task to finish.
 func (f *Future) Wait() {
+	f.wait("Future.Wait")
+}
+
+// wait waits for the task to finish; a timeline records the wait as a block
+// of type typ.
+func (f *Future) wait(typ string) {
+	if record.Enabled() && !f.Done() {
+		record.Emit(record.Block, f, typ)
+		<-f.done
+		record.Emit(record.Unblock, f, typ)
+		return
+	}
 	<-f.done
 }
 

@@ -30,7 +30,8 @@
 //		...
 //	}
 //
-// Blocking calls park the calling goroutine; none of them spins.
+// Blocking calls park the calling goroutine; none of them spins. While a
+// recording of package timeline runs, they report how long they blocked.
 package queue
 
 import (
@@ -39,6 +40,7 @@ import (
 	"time"
 
 	"github.com/gokernel/gokernel/runtime/internal/notify"
+	"github.com/gokernel/gokernel/runtime/internal/record"
 )
 
 // ErrEmpty is returned by GetTimeout when no item arrived in time, like
@@ -74,8 +76,12 @@ func New(maxsize int) *Queue {
 func (q *Queue) Put(v any) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for !q.closed && q.max > 0 && len(q.items) >= q.max {
-		q.wait(&q.removed)
+	if !q.closed && q.max > 0 && len(q.items) >= q.max {
+		record.Emit(record.Block, q, "Queue.Put")
+		for !q.closed && q.max > 0 && len(q.items) >= q.max {
+			q.wait(&q.removed)
+		}
+		record.Emit(record.Unblock, q, "Queue.Put")
 	}
 	if q.closed {
 		panic("queue: Put on closed Queue")
@@ -103,12 +109,17 @@ func (q *Queue) GetTimeout(d time.Duration) (any, error) {
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for len(q.items) == 0 {
+	blocked := false
+	for ; len(q.items) == 0; blocked = true {
 		switch {
 		case q.closed:
+			q.unblock(blocked, "Queue.Get")
 			return nil, ErrClosed
 		case d == 0:
+			q.unblock(blocked, "Queue.Get")
 			return nil, ErrEmpty
+		case !blocked:
+			record.Emit(record.Block, q, "Queue.Get")
 		}
 		wake := q.added.Wait()
 		q.mu.Unlock()
@@ -120,11 +131,19 @@ func (q *Queue) GetTimeout(d time.Duration) (any, error) {
 			d = 0 // take an item that arrived meanwhile, else give up
 		}
 	}
+	q.unblock(blocked, "Queue.Get")
 	v := q.items[0]
 	q.items[0] = nil // let the item be collected
 	q.items = q.items[1:]
 	q.removed.Broadcast()
 	return v, nil
+}
+
+// unblock records the end of a blocking call of type typ, if it blocked.
+func (q *Queue) unblock(blocked bool, typ string) {
+	if blocked {
+		record.Emit(record.Unblock, q, typ)
+	}
 }
 
 // wait releases q.mu until sig is broadcast. The caller holds q.mu.
@@ -175,9 +194,14 @@ func (q *Queue) TaskDone() {
 func (q *Queue) Join() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.unfinished == 0 {
+		return
+	}
+	record.Emit(record.Block, q, "Queue.Join")
 	for q.unfinished > 0 {
 		q.wait(&q.finished)
 	}
+	record.Emit(record.Unblock, q, "Queue.Join")
 }
 
 // Close closes the queue: later calls to Put panic, and Get and GetTimeout

@@ -46,6 +46,9 @@
 // target, including any function the target calls, it returns that thread;
 // anywhere else, including goroutines that the target starts with a go
 // statement, it returns the thread named "MainThread".
+//
+// While a recording of package timeline runs, threads report when they start
+// and end, and Join reports how long it blocked.
 package thread
 
 import (
@@ -53,9 +56,11 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/gokernel/gokernel/runtime/internal/goid"
 	"github.com/gokernel/gokernel/runtime/internal/invoke"
+	"github.com/gokernel/gokernel/runtime/internal/record"
 )
 
 // PanicError is the error of a thread whose target panicked. Its Value field
@@ -160,14 +165,25 @@ func (t *Thread) Start() error {
 		return err
 	}
 	threads.starting()
-	go t.run(call)
+	rec, at := record.Active(), time.Duration(-1)
+	if rec != nil {
+		at = rec.Elapsed() // a timeline shows the thread from its start
+	}
+	go t.run(call, rec, at)
 	return nil
 }
 
-// run is the body of the thread's goroutine.
-func (t *Thread) run(call invoke.Call) {
+// run is the body of the thread's goroutine. rec is the timeline recorder
+// that was active when the thread was started, at the time at.
+func (t *Thread) run(call invoke.Call, rec *record.Recorder, at time.Duration) {
 	id := goid.ID()
 	threads.enter(id, t)
+	if r := record.Active(); r != nil {
+		if r != rec {
+			at = -1
+		}
+		r.Enter(t.Name(), id, at)
+	}
 	returned := false
 	defer func() {
 		if !returned { // the target called runtime.Goexit
@@ -187,6 +203,7 @@ func (t *Thread) finish(id int64, err error) {
 		report(t.Name(), err)
 	}
 	threads.leave(id)
+	record.Emit(record.End, nil, "")
 	t.end(err)
 }
 
@@ -214,6 +231,11 @@ func (t *Thread) Join() error {
 	}
 	if Current() == t {
 		return fmt.Errorf("thread: join %s: a thread cannot join itself", name)
+	}
+	if record.Enabled() && !t.ended() {
+		record.Emit(record.Block, t, "Thread.Join")
+		<-t.done
+		record.Emit(record.Unblock, t, "Thread.Join")
 	}
 	<-t.done
 	return t.Err()

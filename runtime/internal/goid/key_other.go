@@ -1,0 +1,7 @@
+//go:build !amd64 && !arm64
+
+package goid
+
+func key() uintptr {
+	return uintptr(ID())
+}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gokernel/gokernel/kernel/engine"
+	"github.com/gokernel/gokernel/runtime/timeline"
 )
 
 // pagerQuery matches "name?" and "pkg.Name?" (and ?? forms) on a line of its own.
@@ -146,8 +147,25 @@ func (e *Engine) cellMagic(ctx context.Context, req engine.ExecuteRequest, out e
 		return e.timed(ctx, r, out)
 	case "%%timeit":
 		return e.timeit(ctx, req, out, strings.TrimSpace(args)+"\n"+body, 0, true)
+	case "%%timeline":
+		r := req
+		r.Code = body
+		return e.timelineCell(ctx, r, out)
 	}
 	return usageError("unknown cell magic %s (type %%help for the list)", name)
+}
+
+// timelineCell runs a cell while recording what its threads, goroutines, locks, queues and
+// pools do, then shows the execution timeline under the cell's output.
+func (e *Engine) timelineCell(ctx context.Context, req engine.ExecuteRequest, out engine.Output) engine.ExecuteResult {
+	timeline.Start()
+	res := e.runGo(ctx, req)
+	rec := timeline.Stop()
+	if e.capture != nil {
+		e.capture.Sync() // the cell's own output first, then the chart
+	}
+	out.Display(map[string]any{"image/svg+xml": rec.SVG(), "text/plain": rec.Text()}, nil, "", false)
+	return res
 }
 
 // cpuTimes returns the process's user and system CPU time.

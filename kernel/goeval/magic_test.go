@@ -1,9 +1,13 @@
 package goeval
 
 import (
+	"context"
+	"encoding/xml"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gokernel/gokernel/kernel/engine"
 )
 
 func TestFormatDurationLikeIPython(t *testing.T) {
@@ -102,5 +106,34 @@ func TestEnvMagic(t *testing.T) {
 	}
 	if err := s.fails("%nosuchmagic"); err.Name != "UsageError" {
 		t.Fatalf("unknown magic: %v", err)
+	}
+}
+
+func TestTimelineMagicShowsTheRun(t *testing.T) {
+	s := newSession(t)
+	s.count++
+	rec := &recorder{}
+	code := "%%timeline\nvar mu lock.Lock\nwork := func() {\n\tmu.With(func() { time.Sleep(20 * time.Millisecond) })\n}\n" +
+		"t1 := thread.New(work).Named(\"T1\")\nt2 := thread.New(work).Named(\"T2\")\nt1.Start()\nt2.Start()\nt1.Join()\nt2.Join()\n" +
+		"done := make(chan bool)\ngo func() { time.Sleep(10 * time.Millisecond); close(done) }()\n<-done\nfmt.Println(\"ran\")"
+	res := s.e.Execute(context.Background(), engine.ExecuteRequest{Code: code, Count: s.count}, rec)
+	if res.Err != nil {
+		t.Fatalf("cell failed: %v %v", res.Err, res.Err.Traceback)
+	}
+	if rec.out() != "ran\n" {
+		t.Fatalf("stdout %q", rec.out())
+	}
+	if len(rec.displays) != 1 {
+		t.Fatalf("%d displays, want the chart", len(rec.displays))
+	}
+	svg, _ := rec.displays[0]["image/svg+xml"].(string)
+	text, _ := rec.displays[0]["text/plain"].(string)
+	for _, row := range []string{"MainThread", "T1", "T2", "goroutine"} {
+		if !strings.Contains(svg, row) || !strings.Contains(text, row) {
+			t.Errorf("chart lacks the row %q", row)
+		}
+	}
+	if err := xml.Unmarshal([]byte(svg), new(struct{})); err != nil {
+		t.Errorf("SVG is not well-formed: %v", err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/gokernel/gokernel/kernel/gocell"
 	"github.com/gokernel/gokernel/kernel/goeval/interrupt"
 	"github.com/gokernel/gokernel/kernel/goeval/router"
+	"github.com/gokernel/gokernel/runtime/timeline"
 )
 
 // hooksPath is the import path of the kernel's hooks inside the interpreter. Rewritten cells
@@ -47,13 +48,13 @@ func (e *Engine) overrides() interp.Exports {
 	return interp.Exports{
 		hooksPath + "/hooks": {
 			"Go":    reflect.ValueOf(e.spawn),
-			"Enter": reflect.ValueOf(e.router.Enter),
+			"Enter": reflect.ValueOf(e.enter),
 			"Show":  reflect.ValueOf(e.show),
 			"Clear": reflect.ValueOf(gocell.Clear),
 			"Defer": reflect.ValueOf(e.deferCall),
 		},
 		"time/time": {
-			"Sleep":     reflect.ValueOf(interrupt.Sleep),
+			"Sleep":     reflect.ValueOf(sleep),
 			"AfterFunc": reflect.ValueOf(e.afterFunc),
 		},
 		"sync/sync": {
@@ -89,9 +90,22 @@ func (e *Engine) stdinFor(r io.Reader) io.Reader {
 }
 
 // spawn runs a cell's go statement: f runs in a goroutine of the cell, and a panic in it is
-// reported instead of ending the kernel.
+// reported instead of ending the kernel. A timeline being recorded gets a row for it.
 func (e *Engine) spawn(f func()) {
-	e.router.Spawn(f, isStop, e.goroutinePanic)
+	e.router.Spawn(timeline.Wrap(f), isStop, e.goroutinePanic)
+}
+
+// enter is called first by each statement segment, on the interpreter's goroutine: that
+// goroutine belongs to the running cell, and is the cell's main thread in a timeline.
+func (e *Engine) enter() {
+	e.router.Enter()
+	timeline.NameCurrent("MainThread")
+}
+
+// sleep is time.Sleep for cells: an interrupt breaks it, and a timeline shows it.
+func sleep(d time.Duration) {
+	defer timeline.Begin(timeline.Sleeping, "time.Sleep").End()
+	interrupt.Sleep(d)
 }
 
 // afterFunc is time.AfterFunc with the callback guarded like a go statement.

@@ -13,6 +13,8 @@ package interrupt
 import (
 	"sync"
 	"time"
+
+	"github.com/gokernel/gokernel/runtime/timeline"
 )
 
 // Stopped is the panic value raised in code that was blocked when an interrupt arrived.
@@ -81,6 +83,12 @@ func (m *Mutex) init() { m.once.Do(func() { m.sem = make(chan struct{}, 1) }) }
 // Lock locks m, waiting while another goroutine holds it.
 func (m *Mutex) Lock() {
 	m.init()
+	select {
+	case m.sem <- struct{}{}:
+		return
+	default:
+	}
+	defer timeline.Begin(timeline.Waiting, "sync.Mutex").End()
 	stop := Next()
 	select {
 	case m.sem <- struct{}{}:
@@ -245,5 +253,6 @@ func (wg *WaitGroup) Wait() {
 	}
 	ch := wg.done
 	wg.mu.Unlock()
+	defer timeline.Begin(timeline.Blocked, "sync.WaitGroup").End()
 	waitOn(ch, Next())
 }

@@ -13,7 +13,6 @@ import (
 	"log"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -90,17 +89,12 @@ func run(connFile string) error {
 }
 
 // watchParent cancels when the process that started the kernel exits: a kernel must not
-// outlive its frontend.
+// outlive its frontend. The kernel notices by being handed to another parent.
 func watchParent(cancel context.CancelFunc, logger *log.Logger) {
 	parent := os.Getppid()
-	if s := os.Getenv("JPY_PARENT_PID"); s != "" {
-		if pid, err := strconv.Atoi(s); err == nil && pid > 1 {
-			parent = pid
-		}
-	}
-	for range time.Tick(time.Second) {
-		if os.Getppid() != parent && syscall.Kill(parent, 0) != nil {
-			logger.Printf("parent process %d is gone; exiting", parent)
+	for range time.Tick(500 * time.Millisecond) {
+		if now := os.Getppid(); now != parent {
+			logger.Printf("parent process %d is gone (new parent %d); exiting", parent, now)
 			cancel()
 			return
 		}

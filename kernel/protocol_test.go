@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -330,21 +329,32 @@ func TestShutdownDeliversReplyAndExits(t *testing.T) {
 }
 
 func TestKernelExitsWhenItsParentDies(t *testing.T) {
-	parent := exec.Command("sleep", "60")
-	if err := parent.Start(); err != nil {
+	_, bin := install(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// A shell starts the kernel as its child and waits; killing the shell orphans the kernel.
+	k, err := client.Launch(ctx, []string{"bash", "-c", bin + " -f {connection_file}; true"}, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	k := launch(t, "JPY_PARENT_PID="+itoa(parent.Process.Pid))
-	_ = parent.Process.Kill()
-	_ = parent.Wait()
-	select {
-	case <-k.Exited():
-	case <-time.After(5 * time.Second):
-		t.Fatal("kernel outlived its parent")
+	defer k.Kill()
+	if _, err := k.Client.Heartbeat(ctx); err != nil {
+		t.Fatal(err)
 	}
+	_ = k.Cmd.Process.Kill()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		hctx, hcancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		_, err := k.Client.Heartbeat(hctx)
+		hcancel()
+		if err != nil {
+			return // the kernel is gone
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatal("kernel outlived its parent")
 }
 
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestInputRequestOverTheWire(t *testing.T) {
 	k := launch(t)
@@ -376,5 +386,42 @@ func TestCallbackPanicInCompiledGoroutine(t *testing.T) {
 	}
 	if r := execute(t, k, "2 + 2"); r.Result() != "4" {
 		t.Fatalf("kernel unusable: %q", r.Result())
+	}
+}
+
+func TestRichDisplayOverTheWire(t *testing.T) {
+	k := launch(t)
+	r := execute(t, k, "fmt.Println(\"before\")\n"+
+		"img := image.NewRGBA(image.Rect(0, 0, 4, 3))\ndisplay.Image(img)\n"+
+		"bar := display.New()\nbar.Text(\"10%\")\nbar.Text(\"100%\")\n"+
+		"display.JSON(map[string]int{\"a\": 1})\ndisplay.Clear(true)\nfmt.Println(\"after\")")
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, m := range r.Messages() {
+		switch m.Header.MsgType {
+		case "stream", "display_data", "update_display_data", "clear_output":
+			types = append(types, m.Header.MsgType)
+		}
+	}
+	want := "stream,display_data,display_data,update_display_data,display_data,clear_output,stream"
+	if strings.Join(types, ",") != want {
+		t.Fatalf("messages %v, want %s", types, want)
+	}
+	var img, first, update struct {
+		Data      map[string]any `json:"data"`
+		Transient map[string]any `json:"transient"`
+	}
+	displays := r.Outputs("display_data")
+	_ = json.Unmarshal(displays[0].Content, &img)
+	_ = json.Unmarshal(displays[1].Content, &first)
+	_ = json.Unmarshal(r.Outputs("update_display_data")[0].Content, &update)
+	if _, ok := img.Data["image/png"].(string); !ok || img.Data["text/plain"] != "<image 4x3>" {
+		t.Errorf("image display %v", img.Data)
+	}
+	id, _ := first.Transient["display_id"].(string)
+	if id == "" || update.Transient["display_id"] != id || update.Data["text/plain"] != "100%" {
+		t.Errorf("update %v does not replace display %q", update, id)
 	}
 }

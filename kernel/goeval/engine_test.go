@@ -2,6 +2,7 @@ package goeval
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -350,5 +351,21 @@ func TestIsComplete(t *testing.T) {
 		if got, _ := e.IsComplete(tt.code); got != tt.want {
 			t.Errorf("IsComplete(%q) = %q, want %q", tt.code, got, tt.want)
 		}
+	}
+}
+
+// htmlValue is a compiled type with an HTML method, as the runtime's types may have.
+type htmlValue struct{ label string }
+
+func (h htmlValue) HTML() string { return "<b>" + h.label + "</b>" }
+
+func TestRichResultOfCompiledTypes(t *testing.T) {
+	data, _ := formatResult(reflect.ValueOf(htmlValue{"ok"}))
+	if data["text/html"] != "<b>ok</b>" || data["text/plain"] != "{ok}" {
+		t.Fatalf("bundle %v", data)
+	}
+	data, _ = formatResult(reflect.ValueOf("text"))
+	if len(data) != 1 || data["text/plain"] != `"text"` {
+		t.Fatalf("bundle %v", data)
 	}
 }

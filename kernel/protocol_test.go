@@ -355,7 +355,6 @@ func TestKernelExitsWhenItsParentDies(t *testing.T) {
 	t.Fatal("kernel outlived its parent")
 }
 
-
 func TestInputRequestOverTheWire(t *testing.T) {
 	k := launch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

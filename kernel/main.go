@@ -1,7 +1,8 @@
 // Command gokernel is a Jupyter kernel for Go.
 //
 // Jupyter starts it as `gokernel -f {connection_file}` (see the kernelspec that
-// `go run ./install` writes). It wires the protocol side (packages wire and session) to the Go
+// `go run ./install` writes). `gokernel run NOTEBOOK.ipynb...` executes notebooks without
+// Jupyter and writes their outputs back. It wires the protocol side (packages wire and session) to the Go
 // side (package goeval) and exits when a frontend asks it to, or when the process that
 // started it goes away.
 package main
@@ -22,6 +23,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "run" {
+		os.Exit(runNotebooks(os.Args[2:]))
+	}
 	connFile := flag.String("f", "", "path of the Jupyter connection file")
 	version := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
@@ -30,7 +34,7 @@ func main() {
 		return
 	}
 	if *connFile == "" {
-		fmt.Fprintln(os.Stderr, "usage: gokernel -f CONNECTION_FILE")
+		fmt.Fprintln(os.Stderr, "usage: gokernel -f CONNECTION_FILE\n       gokernel run [-o DIR] NOTEBOOK.ipynb...")
 		os.Exit(2)
 	}
 	if err := run(*connFile); err != nil {

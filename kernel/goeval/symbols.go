@@ -191,7 +191,7 @@ var preferred = map[string]string{
 	"ring":     "container/ring",
 	"url":      "net/url",
 	"http":     "net/http",
-	"html":     "html",
+	"html":     "golang.org/x/net/html", // a superset of the standard html package, and an HTML parser
 	"cmplx":    "math/cmplx",
 	"bits":     "math/bits",
 	"utf8":     "unicode/utf8",

@@ -14,6 +14,7 @@ func init() {
 		"ErrClosed":   reflect.ValueOf(&pool.ErrClosed).Elem(),
 		"InProcess":   reflect.ValueOf(pool.InProcess),
 		"New":         reflect.ValueOf(pool.New),
+		"Processes":   reflect.ValueOf(pool.Processes),
 		"Threads":     reflect.ValueOf(pool.Threads),
 
 		// type definitions

@@ -23,6 +23,7 @@ import (
 )
 
 func main() {
+	serveChild()
 	if len(os.Args) > 1 && os.Args[1] == "run" {
 		os.Exit(runNotebooks(os.Args[2:]))
 	}
@@ -61,6 +62,12 @@ func run(connFile string) error {
 		return err
 	}
 	defer eng.Close()
+	childDir, err := os.MkdirTemp("", "gokernel-children-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(childDir)
+	launchChildren(eng, childDir)
 
 	ep, err := wire.Listen(ctx, info, logger)
 	if err != nil {

@@ -424,3 +424,52 @@ func TestRichDisplayOverTheWire(t *testing.T) {
 		t.Errorf("update %v does not replace display %q", update, id)
 	}
 }
+
+func TestNotebookFunctionsRunInChildProcesses(t *testing.T) {
+	k := launch(t)
+	execute(t, k, "kernelPid := os.Getpid()\nfunc whoami(n int) []int {\n\tfmt.Println(\"child says\", n)\n\treturn []int{os.Getpid(), n * n}\n}")
+	r := execute(t, k, "p := process.New(whoami, 7)\np.Start()\np.Join()\nv, err := p.Result()\nfmt.Println(v.([]int)[0] != kernelPid, v.([]int)[1], err, p.ExitCode())")
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if r.Stdout() != "child says 7\ntrue 49 <nil> 0\n" {
+		t.Fatalf("stdout %q", r.Stdout())
+	}
+	r = execute(t, k, "ex := pool.Processes(2)\nsq, err := ex.Map(whoami, []int{1, 2, 3})\nex.Close()\nfmt.Println(len(sq), err)")
+	if !strings.Contains(r.Stdout(), "3 <nil>") || strings.Count(r.Stdout(), "child says") != 3 {
+		t.Fatalf("pool stdout %q", r.Stdout())
+	}
+	r = execute(t, k, "func explode(n int) int {\n\tpanic(\"exploded\")\n}\nx := process.New(explode, 1)\nx.Start()\nx.Join()\nx.ExitCode()")
+	if r.Result() != "1" || !strings.Contains(r.Stderr(), "panic: exploded") || !strings.Contains(r.Stderr(), "main.explode  (In [") {
+		t.Fatalf("child panic: exit %q, stderr %q", r.Result(), r.Stderr())
+	}
+	r = execute(t, k, "func crash(code int) { os.Exit(code) }\nc := process.New(crash, 3)\nc.Start()\nc.Join()\nc.ExitCode()")
+	if r.Result() != "3" {
+		t.Fatalf("exit code %q (stderr %q)", r.Result(), r.Stderr())
+	}
+	// Interrupt ends the cell and kills the child it waits for.
+	done := make(chan *client.Reply, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		r, _ := k.Client.Execute(ctx, "func nap() { time.Sleep(time.Hour) }\nsleeper := process.New(nap)\nsleeper.Start()\nsleeper.Join()", client.ExecuteOptions{})
+		done <- r
+	}()
+	time.Sleep(800 * time.Millisecond)
+	ictx, icancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer icancel()
+	if _, err := k.Client.Interrupt(ictx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-done:
+		if r == nil || r.Status() != "error" {
+			t.Fatalf("interrupted cell: %+v", r)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("interrupt did not end a cell waiting for a child")
+	}
+	if r := execute(t, k, "sleeper.Alive()"); r.Result() != "false" {
+		t.Fatalf("child still alive after interrupt: %q", r.Result())
+	}
+}

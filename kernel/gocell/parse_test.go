@@ -17,8 +17,8 @@ func testEnv(session ...string) Env {
 			switch name {
 			case "fmt", "strings", "sort", "time", "sync", "log", "errors", "math":
 				return name, true
-			case "thread":
-				return "github.com/gokernel/gokernel/runtime/thread", true
+			case "thread", "process":
+				return "github.com/gokernel/gokernel/runtime/" + name, true
 			case "rand":
 				return "math/rand/v2", true
 			}
@@ -432,6 +432,15 @@ func TestParseRewrites(t *testing.T) {
 		{name: "clear",
 			cell: "clear(m)",
 			has:  []string{ClearName + "(m)"}},
+		{name: "a cell function handed to process.New is named",
+			cell: "func sq(n int) int { return n * n }\np := process.New(sq, 3)",
+			has:  []string{"process.New(" + NamedName + `("sq", sq), 3)`}},
+		{name: "a cell function handed to a pool is named",
+			cell: "func sq(n int) int { return n * n }\nex.Map(sq, xs)\nex.Submit(sq, 2)",
+			has:  []string{"ex.Map(" + NamedName + `("sq", sq), xs)`, "ex.Submit(" + NamedName + `("sq", sq), 2)`}},
+		{name: "closures and locals are not named",
+			cell:   "f := func(n int) int { return n }\nex.Map(f, xs)\nfunc g(sq func()) { process.New(sq) }",
+			hasNot: []string{NamedName}},
 		{name: "top-level comma-ok map",
 			cell: "v, ok := m[k]",
 			has:  []string{"v, ok := m[k], false; v, ok = m[k]"}},

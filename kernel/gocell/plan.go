@@ -15,6 +15,9 @@ const (
 	// DeferName is called with a func() that must run when the cell ends; top-level
 	// defer statements are rewritten into calls of it.
 	DeferName = "__gk_defer"
+	// NamedName is called as NamedName("f", f) for a top-level function f handed to
+	// process.New or to a pool's Submit or Map, so that a child process can find f by name.
+	NamedName = "__gk_named"
 	// ShowName is called with the value of a cell's trailing expression by
 	// [Result.ValueSource].
 	ShowName = "__gk_show"

@@ -503,10 +503,15 @@ func (w *rewriter) qualifier(id *ast.Ident, sc *scope) {
 	}
 }
 
-// call walks a call, replacing clear and parenthesizing function literal arguments.
+// call walks a call, replacing clear, naming functions handed to child processes and
+// parenthesizing function literal arguments.
 func (w *rewriter) call(c *ast.CallExpr, sc *scope, parenFuncs bool) {
 	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && id.Name == "clear" && w.universal("clear", sc) {
 		w.replace(id.Pos(), id.End(), ClearName)
+	}
+	if name, ok := w.processTarget(c, sc); ok {
+		a := c.Args[0]
+		w.replace(a.Pos(), a.End(), NamedName+"("+strconv.Quote(name)+", "+name+")")
 	}
 	w.node(c.Fun, sc)
 	for _, a := range c.Args {
@@ -515,6 +520,54 @@ func (w *rewriter) call(c *ast.CallExpr, sc *scope, parenFuncs bool) {
 		}
 		w.node(a, sc)
 	}
+}
+
+// processTarget reports whether c hands a top-level function to code that may run it in a
+// child process, and the function's name: process.New(f, ...) and the Submit and Map methods
+// of pools, whose first argument is the function. A child process finds a function by its
+// name, which an interpreted function value does not carry, so these arguments become
+// NamedName("f", f).
+func (w *rewriter) processTarget(c *ast.CallExpr, sc *scope) (string, bool) {
+	sel, ok := ast.Unparen(c.Fun).(*ast.SelectorExpr)
+	if !ok || len(c.Args) == 0 {
+		return "", false
+	}
+	switch sel.Sel.Name {
+	case "New":
+		x, ok := sel.X.(*ast.Ident)
+		if !ok || !strings.HasSuffix(w.packageOf(x.Name, sc), "/runtime/process") {
+			return "", false
+		}
+	case "Submit", "Map":
+		if x, ok := sel.X.(*ast.Ident); ok && w.packageOf(x.Name, sc) != "" {
+			return "", false
+		}
+	default:
+		return "", false
+	}
+	f, ok := ast.Unparen(c.Args[0]).(*ast.Ident)
+	if !ok {
+		return "", false
+	}
+	if o := sc.lookup(f.Name); o != nil {
+		return f.Name, o.kind == objFunc && w.cell.lookup(f.Name) == o
+	}
+	return f.Name, w.declared(f.Name) && w.kind(f.Name) == reflect.Func
+}
+
+// packageOf returns the import path name stands for in sc, or "".
+func (w *rewriter) packageOf(name string, sc *scope) string {
+	if o := sc.lookup(name); o != nil {
+		if o.kind == objPkg {
+			return o.path
+		}
+		return ""
+	}
+	if w.declared(name) {
+		return ""
+	}
+	p, _ := w.known(name)
+	return p
 }
 
 // typeSwitch walks a type switch, declaring the bound variable in every clause.

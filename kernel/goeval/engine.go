@@ -25,6 +25,7 @@ import (
 	"github.com/gokernel/gokernel/kernel/goeval/interrupt"
 	"github.com/gokernel/gokernel/kernel/goeval/router"
 	"github.com/gokernel/gokernel/runtime/display"
+	"github.com/gokernel/gokernel/runtime/process"
 	"github.com/gokernel/gokernel/runtime/thread"
 )
 
@@ -40,6 +41,10 @@ type Options struct {
 	Log *log.Logger
 	// Symbols are extra compiled packages to preload, such as the runtime.
 	Symbols []interp.Exports
+	// Direct sends what cells print straight to the process's standard output and error
+	// instead of routing it to cells. A child process running a notebook function uses it:
+	// its descriptors lead to the parent kernel, which routes the output.
+	Direct bool
 }
 
 // Engine evaluates Go cells. Create one with New.
@@ -61,6 +66,7 @@ type Engine struct {
 	nameMu sync.RWMutex      // guards names and decls, which completion reads during a cell
 	names  map[string]string // session-level names -> kind ("func", "var", ...)
 	decls  map[string]gocell.Decl
+	replay replay // the session's imports and declarations, for child processes
 
 	runMu  sync.Mutex
 	cancel context.CancelFunc // cancels the running cell
@@ -114,10 +120,14 @@ func New(opts Options) (*Engine, error) {
 
 // reset builds the interpreter and its preloaded symbols.
 func (e *Engine) reset() error {
+	var stdout, stderr io.Writer = e.router.Writer(router.Stdout), e.router.Writer(router.Stderr)
+	if e.opts.Direct {
+		stdout, stderr = os.Stdout, os.Stderr
+	}
 	i := interp.New(interp.Options{
 		Stdin:        e.stdin,
-		Stdout:       e.router.Writer(router.Stdout),
-		Stderr:       traceFilter{e.router, e.router.Writer(router.Stderr)},
+		Stdout:       stdout,
+		Stderr:       traceFilter{e.router, stderr},
 		Unrestricted: true,
 		Args:         []string{"gokernel"},
 	})
@@ -133,7 +143,8 @@ func (e *Engine) reset() error {
 	for _, src := range []string{
 		`import __gk "` + hooksPath + `"`,
 		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +
-			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()",
+			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
+			"var " + gocell.NamedName + " = __gk.Named",
 	} {
 		if _, err := e.evalRaw(context.Background(), src); err != nil {
 			return fmt.Errorf("goeval: prepare interpreter: %w", err)
@@ -166,8 +177,8 @@ func (e *Engine) Info() engine.Info {
 	}
 }
 
-// Interrupt stops the running cell: its evaluation ends, and every sleep, lock and wait the
-// interpreter is blocked in (in any goroutine) is broken.
+// Interrupt stops the running cell: its evaluation ends, every sleep, lock and wait the
+// interpreter is blocked in (in any goroutine) is broken, and every child process is killed.
 func (e *Engine) Interrupt() {
 	e.runMu.Lock()
 	cancel := e.cancel
@@ -176,6 +187,7 @@ func (e *Engine) Interrupt() {
 		cancel()
 	}
 	interrupt.Fire()
+	process.KillAll()
 }
 
 // Close restores the process's descriptors.
@@ -239,7 +251,8 @@ func (e *Engine) Execute(ctx context.Context, req engine.ExecuteRequest, out eng
 // lines in front so that line numbers stay those of the cell.
 func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.ExecuteResult {
 	code := req.Code
-	plan, err := gocell.Parse(code, e.pkgs.lookup, e.declared)
+	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: e.kindOf}
+	plan, err := env.Parse(code)
 	if err != nil {
 		return engine.ExecuteResult{Err: cellError(err, code)}
 	}
@@ -258,6 +271,9 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 		}
 		e.imported[name] = im.Path
 	}
+	// The cell's names are known from here on: a child process started by this very cell
+	// must find the functions it declares.
+	e.remember(plan, req.Count)
 	var result reflect.Value
 	var hasResult bool
 	for k, seg := range plan.Segments {
@@ -278,7 +294,6 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 			return engine.ExecuteResult{Err: e.describe(ctx, err, req.Count)}
 		}
 	}
-	e.remember(plan)
 	if !hasResult {
 		return engine.ExecuteResult{}
 	}
@@ -287,13 +302,31 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 }
 
 // remember records the names a cell declared, for completion, inspection and auto-imports.
-func (e *Engine) remember(plan *gocell.Plan) {
+func (e *Engine) remember(plan *gocell.Plan, count int) {
 	e.nameMu.Lock()
 	defer e.nameMu.Unlock()
+	for _, im := range plan.Imports {
+		e.replay.addImport(im.PackageName(), im.Source())
+	}
 	for _, d := range plan.Decls {
 		e.names[d.Name] = d.Kind.String()
 		e.decls[d.Name] = d
+		key := d.Name
+		if d.Kind == gocell.MethodDecl {
+			key = d.Recv + "." + d.Name
+		}
+		e.replay.addDecl(key, d.Source, count, d.Line)
 	}
+}
+
+// kindOf reports reflect.Func for the session's functions; other kinds are not tracked.
+func (e *Engine) kindOf(name string) reflect.Kind {
+	e.nameMu.RLock()
+	defer e.nameMu.RUnlock()
+	if e.names[name] == "func" {
+		return reflect.Func
+	}
+	return reflect.Invalid
 }
 
 // declared reports whether name is a session-level identifier.

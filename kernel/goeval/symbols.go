@@ -22,6 +22,7 @@ import (
 	"github.com/gokernel/gokernel/kernel/gocell"
 	"github.com/gokernel/gokernel/kernel/goeval/interrupt"
 	"github.com/gokernel/gokernel/kernel/goeval/router"
+	"github.com/gokernel/gokernel/runtime/process"
 	"github.com/gokernel/gokernel/runtime/timeline"
 )
 
@@ -41,9 +42,18 @@ func (x exitRequest) Error() string { return fmt.Sprintf("os.Exit(%d)", x.code) 
 // escape the cell's output or read the kernel's own standard input.
 func (e *Engine) overrides() interp.Exports {
 	stderr := e.router.Writer(router.Stderr)
+	if e.opts.Direct {
+		stderr = os.Stderr
+	}
+	// A cell's os.Exit ends the cell; in a child process (Direct) it ends the process, as the
+	// function running there expects.
+	exit := func(code int) { panic(exitRequest{code}) }
+	if e.opts.Direct {
+		exit = os.Exit
+	}
 	fatal := func(msg string) {
 		_ = log.New(stderr, "", log.LstdFlags).Output(3, msg)
-		panic(exitRequest{1})
+		exit(1)
 	}
 	return interp.Exports{
 		hooksPath + "/hooks": {
@@ -52,6 +62,7 @@ func (e *Engine) overrides() interp.Exports {
 			"Show":  reflect.ValueOf(e.show),
 			"Clear": reflect.ValueOf(gocell.Clear),
 			"Defer": reflect.ValueOf(e.deferCall),
+			"Named": reflect.ValueOf(func(name string, f any) any { return process.Named(name, f) }),
 		},
 		"time/time": {
 			"Sleep":     reflect.ValueOf(sleep),
@@ -63,7 +74,7 @@ func (e *Engine) overrides() interp.Exports {
 			"WaitGroup": reflect.ValueOf((*interrupt.WaitGroup)(nil)),
 		},
 		"os/os": {
-			"Exit": reflect.ValueOf(func(code int) { panic(exitRequest{code}) }),
+			"Exit": reflect.ValueOf(exit),
 		},
 		"log/log": {
 			"Fatal":   reflect.ValueOf(func(v ...any) { fatal(fmt.Sprint(v...)) }),

@@ -11,5 +11,5 @@ import "reflect"
 var Symbols = map[string]map[string]reflect.Value{}
 
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols github.com/gokernel/gokernel/runtime/display
-//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols github.com/gokernel/gokernel/runtime/thread github.com/gokernel/gokernel/runtime/lock github.com/gokernel/gokernel/runtime/queue github.com/gokernel/gokernel/runtime/pool github.com/gokernel/gokernel/runtime/timeline
+//go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols github.com/gokernel/gokernel/runtime/thread github.com/gokernel/gokernel/runtime/lock github.com/gokernel/gokernel/runtime/queue github.com/gokernel/gokernel/runtime/pool github.com/gokernel/gokernel/runtime/timeline github.com/gokernel/gokernel/runtime/process
 //go:generate go run github.com/traefik/yaegi/cmd/yaegi extract -name symbols golang.org/x/net/html golang.org/x/net/html/atom

@@ -44,7 +44,13 @@ type Call struct {
 // Prepare checks that f is a function that accepts args and returns no
 // result, one result, or a value and an error, and converts the arguments to
 // the parameter types.
+//
+// A named function (a value with a method Func() any, such as process.Target) stands for
+// its function, so that code written for child processes also runs in threads.
 func Prepare(f any, args []any) (Call, error) {
+	if t, ok := f.(interface{ Func() any }); ok {
+		f = t.Func()
+	}
 	fn := reflect.ValueOf(f)
 	if f == nil || fn.Kind() != reflect.Func {
 		return Call{}, fmt.Errorf("target is %s, want a function", describeValue(f))
@@ -103,7 +109,18 @@ func Guard(fn func() (any, error)) (value any, err error) {
 		// recover returns nil only during runtime.Goexit, which cannot be
 		// stopped; panic(nil) arrives as a *runtime.PanicNilError.
 		if r := recover(); r != nil {
-			value, err = nil, &PanicError{Value: unwrapValue(r), Stack: panicStack(debug.Stack())}
+			v := unwrapValue(r)
+			stack := panicStack(debug.Stack())
+			// An interpreter that knows its own call stack better than the host's
+			// (source lines instead of interpreter internals) panics with a value
+			// that carries it.
+			if s, ok := v.(interface{ PanicStack() string }); ok {
+				stack = []byte(s.PanicStack())
+				if u, ok := v.(interface{ PanicValue() any }); ok {
+					v = u.PanicValue()
+				}
+			}
+			value, err = nil, &PanicError{Value: v, Stack: stack}
 		}
 	}()
 	value, err = fn()

@@ -473,3 +473,17 @@ func TestNotebookFunctionsRunInChildProcesses(t *testing.T) {
 		t.Fatalf("child still alive after interrupt: %q", r.Result())
 	}
 }
+
+func TestQueuesAndSharedMemoryAcrossProcesses(t *testing.T) {
+	k := launch(t)
+	execute(t, k, "func produce(q *process.Queue, n int) {\n\tfor i := 0; i < n; i++ {\n\t\tq.Put(i * 10)\n\t}\n}\n"+
+		"func addMany(v *process.Value, n int) {\n\tfor i := 0; i < n; i++ {\n\t\tv.Lock()\n\t\tv.Set(v.Get() + 1)\n\t\tv.Unlock()\n\t}\n}")
+	r := execute(t, k, "q := process.NewQueue()\np := process.New(produce, q, 3)\np.Start()\np.Join()\n[]any{q.Get(), q.Get(), q.Get(), q.Empty()}")
+	if r.Result() != "[0 10 20 true]" {
+		t.Fatalf("queue from a child: %q %v", r.Result(), r.Err())
+	}
+	r = execute(t, k, "counter := process.NewValue(process.Int64, 0)\nvar ps []*process.Process\nfor i := 0; i < 3; i++ {\n\tps = append(ps, process.New(addMany, counter, 500))\n}\nfor _, p := range ps {\n\tp.Start()\n}\nfor _, p := range ps {\n\tp.Join()\n}\ncounter.Get()")
+	if r.Result() != "1500" {
+		t.Fatalf("locked shared counter: %q %v", r.Result(), r.Err())
+	}
+}

@@ -125,7 +125,7 @@ func (c *Client) dial(ctx context.Context) error {
 	id := zmq4.WithID(zmq4.SocketIdentity(c.session))
 	opts := []zmq4.Option{
 		zmq4.WithLogger(quietLogger),
-		zmq4.WithDialerRetry(50 * time.Millisecond),
+		zmq4.WithDialerRetry(5 * time.Millisecond), // a kernel binds within milliseconds
 		zmq4.WithDialerMaxRetries(-1),
 		zmq4.WithDialerTimeout(5 * time.Second),
 	}

@@ -487,3 +487,36 @@ func TestQueuesAndSharedMemoryAcrossProcesses(t *testing.T) {
 		t.Fatalf("locked shared counter: %q %v", r.Result(), r.Err())
 	}
 }
+
+func TestShutdownKillsChildProcesses(t *testing.T) {
+	_, bin := install(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	k, err := client.Launch(ctx, []string{bin, "-f", "{connection_file}"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Kill()
+	r, err := k.Client.Execute(ctx, "func linger() { time.Sleep(time.Hour) }\nl := process.New(linger)\nl.Start()\nl.Pid()", client.ExecuteOptions{})
+	if err != nil || r.Status() != "ok" {
+		t.Fatalf("start a child: %v %v", err, r.Err())
+	}
+	var pid int
+	if err := json.Unmarshal([]byte(r.Result()), &pid); err != nil || pid <= 0 {
+		t.Fatalf("child pid %q", r.Result())
+	}
+	if err := syscall.Kill(pid, 0); err != nil {
+		t.Fatalf("child %d not running: %v", pid, err)
+	}
+	if _, err := k.Client.Shutdown(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	<-k.Exited()
+	deadline := time.Now().Add(3 * time.Second)
+	for syscall.Kill(pid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("child %d outlived the kernel's shutdown", pid)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

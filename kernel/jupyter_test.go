@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gokernel/gokernel/kernel/notebook"
 )
 
 // TestKernelspecInstall checks what the installer wrote and that Jupyter lists the kernel.
@@ -147,36 +149,19 @@ func outputText(outputs []map[string]any) string {
 	var b strings.Builder
 	for _, o := range outputs {
 		if s, ok := o["text"]; ok {
-			b.WriteString(joinSource(s))
+			b.WriteString(notebook.Text(s))
 		}
 		if data, ok := o["data"].(map[string]any); ok {
 			for _, v := range data {
-				b.WriteString(joinSource(v))
+				b.WriteString(notebook.Text(v))
 				b.WriteString("\n")
 			}
 		}
 		if tb, ok := o["traceback"]; ok {
-			b.WriteString(joinSource(tb))
+			b.WriteString(notebook.Text(tb))
 		}
 	}
 	return b.String()
-}
-
-// joinSource flattens nbformat's "string or list of strings".
-func joinSource(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []any:
-		var b strings.Builder
-		for _, s := range x {
-			if str, ok := s.(string); ok {
-				b.WriteString(str)
-			}
-		}
-		return b.String()
-	}
-	return ""
 }
 
 // TestJupyterConsole drives `jupyter console --kernel go` with typed input.

@@ -86,10 +86,10 @@ func (nb *Notebook) CodeCells() int {
 }
 
 // Source returns a cell's source as one string.
-func Source(cell map[string]any) string { return joinText(cell["source"]) }
+func Source(cell map[string]any) string { return Text(cell["source"]) }
 
-// joinText flattens nbformat's "string or list of strings".
-func joinText(v any) string {
+// Text flattens nbformat's "string or list of strings" (sources, stream text, MIME text).
+func Text(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"syscall"
@@ -21,6 +22,7 @@ func runNotebooks(args []string) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	outDir := fs.String("o", "", "write executed notebooks to `DIR` instead of in place")
 	timeout := fs.Duration("timeout", 30*time.Minute, "stop a notebook that runs longer than this")
+	one := fs.Bool("one", false, "run one notebook and print no summary (used for each notebook of a longer list)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: gokernel run [-o DIR] [-timeout D] NOTEBOOK.ipynb...")
 		fs.PrintDefaults()
@@ -41,13 +43,30 @@ func runNotebooks(args []string) int {
 	progress := os.NewFile(uintptr(fd), "stderr")
 	failed := 0
 	start := time.Now()
-	for _, path := range fs.Args() {
-		if err := runOne(path, *outDir, *timeout, progress); err != nil {
-			fmt.Fprintf(progress, "%s: FAILED: %v\n", path, err)
+	if fs.NArg() == 1 {
+		if err := runOne(fs.Arg(0), *outDir, *timeout, progress); err != nil {
+			fmt.Fprintf(progress, "%s: FAILED: %v\n", fs.Arg(0), err)
 			failed++
 		}
+	} else {
+		// Each notebook runs in a process of its own, as each would in its own kernel:
+		// nothing (threads' numbers, globals of the runtime) carries over to the next.
+		exe, err := os.Executable()
+		if err != nil {
+			fmt.Fprintln(progress, "gokernel run:", err)
+			return 1
+		}
+		for _, path := range fs.Args() {
+			cmd := exec.Command(exe, "run", "-one", "-o", *outDir, "-timeout", timeout.String(), path)
+			cmd.Stdout, cmd.Stderr = progress, progress
+			if err := cmd.Run(); err != nil {
+				failed++
+			}
+		}
 	}
-	fmt.Fprintf(progress, "%d notebook(s), %d passed, %d failed, %.1fs\n", fs.NArg(), fs.NArg()-failed, failed, time.Since(start).Seconds())
+	if !*one {
+		fmt.Fprintf(progress, "%d notebook(s), %d passed, %d failed, %.1fs\n", fs.NArg(), fs.NArg()-failed, failed, time.Since(start).Seconds())
+	}
 	if failed > 0 {
 		return 1
 	}

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/traefik/yaegi/interp"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/gokernel/gokernel/kernel/goeval/router"
 	"github.com/gokernel/gokernel/runtime/display"
 	"github.com/gokernel/gokernel/runtime/process"
+	"github.com/gokernel/gokernel/runtime/stack"
 	"github.com/gokernel/gokernel/runtime/thread"
 )
 
@@ -115,6 +117,14 @@ func New(opts Options) (*Engine, error) {
 	if err := e.reset(); err != nil {
 		return nil, err
 	}
+	// Threads and pool tasks that panic report the notebook's frames, not the interpreter's.
+	stack.SetDescriber(func() string {
+		trace := e.mapTrace(e.router.TakeTrace(router.Goid()))
+		if len(trace) == 0 {
+			return ""
+		}
+		return "goroutine of the cell:\n    " + strings.Join(trace, "\n    ")
+	})
 	return e, nil
 }
 
@@ -223,6 +233,11 @@ func (e *Engine) Execute(ctx context.Context, req engine.ExecuteRequest, out eng
 	res := e.execute(ctx, req, out)
 	if err := e.runDefers(); err != nil && res.Err == nil {
 		res = engine.ExecuteResult{Err: err}
+	}
+	// A goroutine that has just delivered the cell's result is usually about to return:
+	// give it a moment before calling it still running.
+	for wait := 0; wait < 10 && e.router.Live(req.Count) > 0 && ctx.Err() == nil; wait++ {
+		time.Sleep(5 * time.Millisecond)
 	}
 	if e.capture != nil {
 		e.capture.Sync()

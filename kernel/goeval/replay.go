@@ -4,8 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 
 	"github.com/gokernel/gokernel/kernel/engine"
@@ -75,27 +79,113 @@ func (e *Engine) Replay(path string) error {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return fmt.Errorf("goeval: decode replay: %w", err)
 	}
-	var failed []string
-	run := func(en entry) {
+	// A variable whose initial value calls functions (results := ex.Map(f, xs)) is rebuilt
+	// only when a declaration needs it: running it again in every child would repeat its
+	// work and its side effects.
+	lazy := map[string]entry{}
+	done := map[string]bool{} // sources already run: names declared together share one
+	var failed []failure
+	run := func(en entry) *engine.Error {
+		if done[en.Source] {
+			return nil
+		}
+		done[en.Source] = true
 		// Blank lines in front keep the declaration on its line of its cell, so that a
 		// panic's trace names the notebook's own lines.
 		src := strings.Repeat("\n", max(en.Line-1, 0)) + en.Source
 		res := e.Execute(context.Background(), engine.ExecuteRequest{Code: src, Count: en.Count, Silent: true}, discard{})
-		if res.Err != nil {
-			first, _, _ := strings.Cut(strings.TrimSpace(en.Source), "\n")
-			failed = append(failed, fmt.Sprintf("%s: %s", first, res.Err.Value))
-		}
+		return res.Err
 	}
 	for _, im := range r.Imports {
 		run(im)
 	}
 	for _, d := range r.Decls {
-		run(d)
+		if callsFunctions(d.Source) {
+			lazy[d.Key] = d
+			continue
+		}
+		if err := run(d); err != nil {
+			failed = append(failed, failure{d, err})
+		}
+	}
+	// Retry what failed for want of a variable that was held back, after building it.
+	for progress := true; progress && len(failed) > 0; {
+		progress = false
+		var still []failure
+		for _, f := range failed {
+			m := undefinedName.FindStringSubmatch(f.err.Value)
+			if m != nil {
+				if v, ok := lazy[m[1]]; ok {
+					delete(lazy, m[1])
+					run(v)
+					done[f.en.Source] = false
+					if err := run(f.en); err == nil {
+						progress = true
+						continue
+					} else {
+						f.err = err
+					}
+				}
+			}
+			still = append(still, f)
+		}
+		failed = still
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("goeval: %d declarations could not be rebuilt: %s", len(failed), strings.Join(failed, "; "))
+		var msgs []string
+		for _, f := range failed {
+			first, _, _ := strings.Cut(strings.TrimSpace(f.en.Source), "\n")
+			msgs = append(msgs, fmt.Sprintf("%s: %s", first, f.err.Value))
+		}
+		return fmt.Errorf("goeval: %d declarations could not be rebuilt: %s", len(failed), strings.Join(msgs, "; "))
 	}
 	return nil
+}
+
+// failure is a declaration that could not be rebuilt, and why.
+type failure struct {
+	en  entry
+	err *engine.Error
+}
+
+// undefinedName finds the name in an "undefined: name" error.
+var undefinedName = regexp.MustCompile(`undefined: ([A-Za-z_][A-Za-z0-9_]*)`)
+
+// callsFunctions reports whether a variable declaration's initial value calls a function
+// (conversions and the builtins that only build values do not count).
+func callsFunctions(src string) bool {
+	f, err := parser.ParseFile(token.NewFileSet(), "", "package p\n"+src, 0)
+	if err != nil {
+		return false
+	}
+	found := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		if fn, ok := n.(*ast.FuncDecl); ok && fn.Body != nil {
+			return false // a function's body does not run when it is declared
+		}
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+		c, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok {
+			switch id.Name {
+			case "make", "new", "len", "cap", "append", "complex", "real", "imag",
+				"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
+				"float32", "float64", "string", "byte", "rune", "bool":
+				return true
+			}
+		}
+		switch ast.Unparen(c.Fun).(type) {
+		case *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.InterfaceType, *ast.StructType:
+			return true // a conversion
+		}
+		found = true
+		return false
+	})
+	return found
 }
 
 // Lookup returns the value of a session-level name, such as a function to run in a child

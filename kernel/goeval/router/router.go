@@ -113,6 +113,17 @@ func (r *Router) Enter() {
 	}
 }
 
+// Live returns how many goroutines started with Spawn by the cell with execution count n
+// are still running.
+func (r *Router) Live(n int) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c := r.cells[n]; c != nil {
+		return c.live
+	}
+	return 0
+}
+
 // End finishes the cell with execution count n. It returns how many goroutines the cell
 // started are still running and the panic reports of its goroutines.
 func (r *Router) End(n int) (live int, panics []string) {

@@ -22,6 +22,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	callstack "github.com/gokernel/gokernel/runtime/stack"
 	"math"
 	"reflect"
 	"runtime"
@@ -119,6 +120,8 @@ func Guard(fn func() (any, error)) (value any, err error) {
 				if u, ok := v.(interface{ PanicValue() any }); ok {
 					v = u.PanicValue()
 				}
+			} else if s, ok := callstack.Describe(); ok {
+				stack = []byte(s)
 			}
 			value, err = nil, &PanicError{Value: v, Stack: stack}
 		}

@@ -520,3 +520,25 @@ func TestShutdownKillsChildProcesses(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func TestTimelineShowsChildProcesses(t *testing.T) {
+	k := launch(t)
+	execute(t, k, "func nap(ms int) int {\n\ttime.Sleep(time.Duration(ms) * time.Millisecond)\n\treturn ms\n}")
+	r := execute(t, k, "%%timeline\np := process.New(nap, 50).Named(\"Napper\")\np.Start()\nerr := p.Join()\nfmt.Println(\"joined:\", err)")
+	if r.Stdout() != "joined: <nil>\n" {
+		t.Fatalf("stdout %q, error %v", r.Stdout(), r.Err())
+	}
+	displays := r.Outputs("display_data")
+	if len(displays) != 1 {
+		t.Fatalf("%d displays", len(displays))
+	}
+	var c struct {
+		Data map[string]string `json:"data"`
+	}
+	if err := json.Unmarshal(displays[0].Content, &c); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.Data["text/plain"], "Napper (pid ") || !strings.Contains(c.Data["image/svg+xml"], "Napper (pid ") {
+		t.Fatalf("no row for the child process:\n%s", c.Data["text/plain"])
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/gokernel/gokernel/runtime/timeline"
 	"net"
 	"os"
 	"os/exec"
@@ -149,7 +150,21 @@ func startChild(name string) (*child, error) {
 		conn.Close()
 		return nil, fmt.Errorf("process: start %s: %w", c.Path, err)
 	}
+	recordLife(ch)
 	return ch, nil
+}
+
+// recordLife gives a child a row in a timeline being recorded, from its start to its exit.
+func recordLife(ch *child) {
+	if !timeline.Active() {
+		return
+	}
+	row := fmt.Sprintf("%s (pid %d)", ch.name, ch.pid)
+	timeline.Add(timeline.Event{Time: timeline.Elapsed(), Process: ch.pid, Row: row, Kind: timeline.KindStart})
+	go func() {
+		<-ch.done
+		timeline.Add(timeline.Event{Time: timeline.Elapsed(), Process: ch.pid, Row: row, Kind: timeline.KindEnd})
+	}()
 }
 
 // childEnviron returns this process's environment without a child-mode

@@ -3,6 +3,7 @@ package process
 import (
 	"errors"
 	"fmt"
+	"github.com/gokernel/gokernel/runtime/timeline"
 	"os"
 	"strings"
 	"sync"
@@ -188,7 +189,9 @@ func (p *Process) Join() error {
 	if err := p.canWait("join"); err != nil {
 		return err
 	}
+	span := timeline.Begin(timeline.Blocked, "Process.Join")
 	<-p.done
+	span.End()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.err

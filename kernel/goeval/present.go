@@ -92,10 +92,13 @@ Magics (IPython syntax; line magics may stand on any line of a cell)
                      (first line) the same for the rest of the cell
   %env [NAME[=VALUE]]
                      list, show or set environment variables
+  %%timeline         (first line) run the cell and chart what its threads, goroutines, pool
+                     tasks and child processes did: running, sleeping, waiting, hand-offs
 
 Cells
   A cell may mix imports, declarations and statements. Standard-library packages and the
-  runtime packages (thread, lock, queue, pool, display) are imported automatically.
+  runtime packages (thread, lock, queue, pool, process, display, timeline) and html (an HTML
+  parser) are imported automatically.
   A trailing expression is shown as Out[n].
 
 Known limits of the interpreter

@@ -3,20 +3,10 @@
 package lock
 
 import (
-	"syscall"
+	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"testing"
 	"time"
 )
-
-// cpuTime returns the processor time the test process has used so far.
-func cpuTime(t *testing.T) time.Duration {
-	t.Helper()
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		t.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // TestBlockedCallsDoNotSpin parks a goroutine in every blocking call and
 // checks that the process stays nearly idle while they wait.
@@ -47,9 +37,9 @@ func TestBlockedCallsDoNotSpin(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // let them all park
 
 	const window = 300 * time.Millisecond
-	before := cpuTime(t)
+	before := testutil.CPUTime(t)
 	time.Sleep(window)
-	used := cpuTime(t) - before
+	used := testutil.CPUTime(t) - before
 	// A single spinning goroutine would use about the whole window.
 	if used > window/3 {
 		t.Fatalf("process used %v of CPU in %v while every goroutine was blocked", used, window)

@@ -2,6 +2,7 @@ package process_test
 
 import (
 	"errors"
+	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"os"
 	"strings"
 	"syscall"
@@ -99,7 +100,7 @@ func init() {
 
 func TestProcessPoolFailuresStayWithTheirTask(t *testing.T) {
 	var panicked, failed, ok *pool.Future
-	report := captureStderr(t, func() { // the workers inherit the pipe until Close
+	report := testutil.CaptureStderr(t, func() { // the workers inherit the pipe until Close
 		ex := pool.Processes(1) // one worker: every task runs after the failures
 		panicked = ex.Submit(boom, "task panic")
 		failed = ex.Submit(fail, "task error")

@@ -2,6 +2,7 @@ package process_test
 
 import (
 	"errors"
+	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"io"
 	"os"
 	"os/exec"
@@ -14,28 +15,6 @@ import (
 
 	"github.com/gokernel/gokernel/runtime/process"
 )
-
-// captureStderr runs fn with os.Stderr replaced by a pipe, which the
-// children started meanwhile inherit, and returns what was written to it.
-// fn must wait for the children it starts.
-func captureStderr(t *testing.T, fn func()) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved := os.Stderr
-	os.Stderr = w
-	defer func() { os.Stderr = saved }()
-	fn()
-	os.Stderr = saved
-	w.Close()
-	out, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
-}
 
 func TestChildrenHaveTheirOwnPids(t *testing.T) {
 	var procs []*process.Process
@@ -186,7 +165,7 @@ func TestHowProcessesEnd(t *testing.T) {
 				t.Errorf("ExitCode() before Start = %d, want -1", code)
 			}
 			var err error
-			captureStderr(t, func() {
+			testutil.CaptureStderr(t, func() {
 				if err := p.Start(); err != nil {
 					t.Fatal(err)
 				}
@@ -220,7 +199,7 @@ func TestHowProcessesEnd(t *testing.T) {
 func TestPanicCarriesTheChildsStack(t *testing.T) {
 	p := process.New(boom, "out of cheese").Named("P7")
 	var err error
-	report := captureStderr(t, func() {
+	report := testutil.CaptureStderr(t, func() {
 		p.Start()
 		err = p.Join()
 	})
@@ -246,7 +225,7 @@ func TestResult(t *testing.T) {
 	if _, err := p.Result(); err == nil || !strings.Contains(err.Error(), "not started") {
 		t.Errorf("Result() before Start = %v, want an error", err)
 	}
-	captureStderr(t, func() { p.Start(); p.Join() })
+	testutil.CaptureStderr(t, func() { p.Start(); p.Join() })
 	v, err := p.Result()
 	if v != 7 || err == nil || err.Error() != "nope" {
 		t.Errorf("Result() = %v, %v; want 7, nope", v, err)

@@ -3,19 +3,10 @@
 package queue
 
 import (
-	"syscall"
+	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"testing"
 	"time"
 )
-
-func cpuTime(t *testing.T) time.Duration {
-	t.Helper()
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		t.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // TestBlockedCallsDoNotSpin parks goroutines in every blocking call and
 // checks that the process stays nearly idle while they wait.
@@ -35,9 +26,9 @@ func TestBlockedCallsDoNotSpin(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 
 	const window = 300 * time.Millisecond
-	before := cpuTime(t)
+	before := testutil.CPUTime(t)
 	time.Sleep(window)
-	if used := cpuTime(t) - before; used > window/3 {
+	if used := testutil.CPUTime(t) - before; used > window/3 {
 		t.Fatalf("process used %v of CPU in %v while every goroutine was blocked", used, window)
 	}
 	empty.Close()

@@ -3,8 +3,7 @@ package thread
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
+	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -13,27 +12,6 @@ import (
 	"testing"
 	"time"
 )
-
-// captureStderr runs fn with os.Stderr redirected and returns what was
-// written to it. fn must wait for every thread it starts.
-func captureStderr(t *testing.T, fn func()) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved := os.Stderr
-	os.Stderr = w
-	defer func() { os.Stderr = saved }()
-	fn()
-	os.Stderr = saved
-	w.Close()
-	out, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
-}
 
 // within fails the test if done is not closed within a generous time.
 func within(t *testing.T, what string, done <-chan struct{}) {
@@ -92,7 +70,7 @@ func TestThreadRunsTarget(t *testing.T) {
 			var got atomic.Int64
 			th := New(tt.target(&got), tt.args...)
 			var startErr, joinErr error
-			captureStderr(t, func() {
+			testutil.CaptureStderr(t, func() {
 				if startErr = th.Start(); startErr == nil {
 					joinErr = th.Join()
 				}
@@ -336,7 +314,7 @@ func TestFailureIsReportedOnStderr(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
-			out := captureStderr(t, func() { err = tt.run() })
+			out := testutil.CaptureStderr(t, func() { err = tt.run() })
 			if tt.silent {
 				if out != "" {
 					t.Fatalf("unexpected stderr output:\n%s", out)
@@ -361,7 +339,7 @@ func TestFailureIsReportedOnStderr(t *testing.T) {
 func TestPanicErrorCarriesValue(t *testing.T) {
 	th := New(func() { panic(fmt.Sprintf("bad %d", 7)) })
 	var err error
-	captureStderr(t, func() { th.Start(); err = th.Join() })
+	testutil.CaptureStderr(t, func() { th.Start(); err = th.Join() })
 	var pe *PanicError
 	if !errors.As(err, &pe) {
 		t.Fatalf("Join = %v, want a *PanicError", err)
@@ -374,7 +352,7 @@ func TestPanicErrorCarriesValue(t *testing.T) {
 func TestGoexitEndsThread(t *testing.T) {
 	th := New(runtime.Goexit).Named("Exiter")
 	var err error
-	out := captureStderr(t, func() { th.Start(); err = th.Join() })
+	out := testutil.CaptureStderr(t, func() { th.Start(); err = th.Join() })
 	if !errors.Is(err, ErrGoexit) {
 		t.Fatalf("Join = %v, want ErrGoexit", err)
 	}

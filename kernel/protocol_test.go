@@ -127,6 +127,18 @@ func TestCellsOverTheWire(t *testing.T) {
 	}
 }
 
+// executeAsync runs code without waiting; the reply (nil on failure) arrives on the channel.
+func executeAsync(k *client.Kernel, code string) <-chan *client.Reply {
+	done := make(chan *client.Reply, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		r, _ := k.Client.Execute(ctx, code, client.ExecuteOptions{})
+		done <- r
+	}()
+	return done
+}
+
 func errorAs(err error, target **client.ExecError) bool {
 	e, ok := err.(*client.ExecError)
 	if ok {
@@ -170,13 +182,7 @@ func TestInterrupt(t *testing.T) {
 	for _, tt := range tests {
 		for _, cell := range cells {
 			t.Run(tt.name+"/"+cell, func(t *testing.T) {
-				done := make(chan *client.Reply, 1)
-				go func() {
-					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-					defer cancel()
-					r, _ := k.Client.Execute(ctx, cell, client.ExecuteOptions{})
-					done <- r
-				}()
+				done := executeAsync(k, cell)
 				time.Sleep(300 * time.Millisecond)
 				start := time.Now()
 				if err := tt.how(k); err != nil {
@@ -207,11 +213,7 @@ func TestInterrupt(t *testing.T) {
 
 func TestHeartbeatAnswersWhileACellRuns(t *testing.T) {
 	k := launch(t)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_, _ = k.Client.Execute(ctx, "time.Sleep(2 * time.Second)", client.ExecuteOptions{})
-	}()
+	executeAsync(k, "time.Sleep(2 * time.Second)")
 	time.Sleep(300 * time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
@@ -448,13 +450,7 @@ func TestNotebookFunctionsRunInChildProcesses(t *testing.T) {
 		t.Fatalf("exit code %q (stderr %q)", r.Result(), r.Stderr())
 	}
 	// Interrupt ends the cell and kills the child it waits for.
-	done := make(chan *client.Reply, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		r, _ := k.Client.Execute(ctx, "func nap() { time.Sleep(time.Hour) }\nsleeper := process.New(nap)\nsleeper.Start()\nsleeper.Join()", client.ExecuteOptions{})
-		done <- r
-	}()
+	done := executeAsync(k, "func nap() { time.Sleep(time.Hour) }\nsleeper := process.New(nap)\nsleeper.Start()\nsleeper.Join()")
 	time.Sleep(800 * time.Millisecond)
 	ictx, icancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer icancel()

@@ -143,6 +143,7 @@ func (e *Engine) reset() error {
 	})
 	exports := []interp.Exports{stdlibSymbols(), e.overrides()}
 	exports = append(exports, e.opts.Symbols...)
+	exports = append(exports, kernelOwned())
 	for _, x := range exports {
 		if err := i.Use(x); err != nil {
 			return fmt.Errorf("goeval: load symbols: %w", err)

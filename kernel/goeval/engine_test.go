@@ -369,3 +369,13 @@ func TestRichResultOfCompiledTypes(t *testing.T) {
 		t.Fatalf("bundle %v", data)
 	}
 }
+
+func TestKernelOwnedProcessFunctionsAreRefused(t *testing.T) {
+	s := newSession(t)
+	for _, code := range []string{"process.SetLauncher(nil)", "process.Main()"} {
+		err := s.fails(code)
+		if !strings.Contains(err.Value, "managed by the kernel") {
+			t.Errorf("%s: %s", code, err.Value)
+		}
+	}
+}

@@ -294,3 +294,19 @@ func (s *stdinReader) begin(ctx context.Context, allowed bool) {
 	defer s.mu.Unlock()
 	s.ctx, s.allowed, s.buf = ctx, allowed, nil
 }
+
+// kernelOwned replaces the parts of the process package that belong to the program embedding
+// it, which in a notebook is the kernel: a cell that changed how children start, or turned the
+// kernel into a child, would break every later cell that starts a process.
+func kernelOwned() interp.Exports {
+	refuse := func(name string) string {
+		return "process." + name + " is managed by the kernel and cannot be called from a notebook"
+	}
+	return interp.Exports{
+		"github.com/gokernel/gokernel/runtime/process/process": {
+			"Main":        reflect.ValueOf(func() { panic(refuse("Main")) }),
+			"Serve":       reflect.ValueOf(func(process.Resolver) { panic(refuse("Serve")) }),
+			"SetLauncher": reflect.ValueOf(func(process.Launcher) { panic(refuse("SetLauncher")) }),
+		},
+	}
+}

@@ -165,15 +165,30 @@ func outputText(outputs []map[string]any) string {
 }
 
 // TestJupyterConsole drives `jupyter console --kernel go` with typed input.
+//
+// In two of about ten full CI runs, the console's kernel found itself orphaned right after
+// start (its parent was gone and it was handed to init) while the console waited for it; the
+// cause is not known. A console run that hangs is therefore tried a second time, and the first
+// failure is logged.
 func TestJupyterConsole(t *testing.T) {
 	dataDir, _ := install(t)
 	requireJupyter(t, []string{"jupyter_console"}, []string{"jupyter-console"})
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "jupyter", "console", "--kernel", "go", "--simple-prompt")
-	cmd.Env = jupyterEnv(dataDir)
-	cmd.Stdin = strings.NewReader("x := 21\nx * 2\nfmt.Println(\"hi from console\")\n")
-	out, err := cmd.CombinedOutput()
+	var out []byte
+	var err error
+	for try := 1; try <= 2; try++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+		cmd := exec.CommandContext(ctx, "jupyter", "console", "--kernel", "go", "--simple-prompt")
+		cmd.Env = jupyterEnv(dataDir)
+		cmd.Stdin = strings.NewReader("x := 21\nx * 2\nfmt.Println(\"hi from console\")\n")
+		cmd.WaitDelay = 5 * time.Second
+		out, err = cmd.CombinedOutput()
+		timedOut := ctx.Err() != nil
+		cancel()
+		if !timedOut {
+			break
+		}
+		t.Logf("try %d: jupyter console hung: %v\n%s", try, err, out)
+	}
 	if err != nil {
 		t.Fatalf("jupyter console: %v\n%s", err, out)
 	}

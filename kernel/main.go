@@ -62,12 +62,11 @@ func run(connFile string) error {
 		return err
 	}
 	defer eng.Close()
-	childDir, err := os.MkdirTemp("", "gokernel-children-")
+	cleanup, err := launchChildren(eng)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(childDir)
-	launchChildren(eng, childDir)
+	defer cleanup()
 
 	ep, err := wire.Listen(ctx, info, logger)
 	if err != nil {

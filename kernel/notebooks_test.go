@@ -77,9 +77,6 @@ func TestNotebooksAreValid(t *testing.T) {
 				}
 				if c.CellType == "code" {
 					code++
-					if len(c.Outputs) == 0 && strings.TrimSpace(notebook.Text(c.Source)) != "" && !silentCell(notebook.Text(c.Source)) {
-						t.Logf("cell %d has no committed output", i+1)
-					}
 				}
 			}
 			if code == 0 {
@@ -92,11 +89,6 @@ func TestNotebooksAreValid(t *testing.T) {
 			}
 		})
 	}
-}
-
-// silentCell reports whether a cell only declares things (and so prints nothing).
-func silentCell(src string) bool {
-	return !strings.Contains(src, "Print") && !strings.Contains(src, "display.")
 }
 
 // durations and digits match what differs from run to run: timings (whose unit can change

@@ -139,6 +139,22 @@ func executeAsync(k *client.Kernel, code string) <-chan *client.Reply {
 	return done
 }
 
+// awaitReply waits for the reply of a cell run with executeAsync, failing with failure if it
+// does not come within limit.
+func awaitReply(t *testing.T, done <-chan *client.Reply, limit time.Duration, failure string) *client.Reply {
+	t.Helper()
+	select {
+	case r := <-done:
+		if r == nil {
+			t.Fatal("no reply")
+		}
+		return r
+	case <-time.After(limit):
+		t.Fatal(failure)
+		return nil
+	}
+}
+
 func errorAs(err error, target **client.ExecError) bool {
 	e, ok := err.(*client.ExecError)
 	if ok {
@@ -188,20 +204,13 @@ func TestInterrupt(t *testing.T) {
 				if err := tt.how(k); err != nil {
 					t.Fatal(err)
 				}
-				select {
-				case r := <-done:
-					if r == nil {
-						t.Fatal("no reply")
-					}
-					if took := time.Since(start); took > 500*time.Millisecond {
-						t.Errorf("interrupt took %v", took)
-					}
-					var e *client.ExecError
-					if !errorAs(r.Err(), &e) || e.Name != "Interrupt" {
-						t.Errorf("reply error %v, want Interrupt", r.Err())
-					}
-				case <-time.After(5 * time.Second):
-					t.Fatal("cell not interrupted")
+				r := awaitReply(t, done, 5*time.Second, "cell not interrupted")
+				if took := time.Since(start); took > 500*time.Millisecond {
+					t.Errorf("interrupt took %v", took)
+				}
+				var e *client.ExecError
+				if !errorAs(r.Err(), &e) || e.Name != "Interrupt" {
+					t.Errorf("reply error %v, want Interrupt", r.Err())
 				}
 				if r := execute(t, k, "kept"); r.Result() != "5" {
 					t.Fatalf("state after interrupt: %q", r.Result())
@@ -457,13 +466,8 @@ func TestNotebookFunctionsRunInChildProcesses(t *testing.T) {
 	if _, err := k.Client.Interrupt(ictx); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case r := <-done:
-		if r == nil || r.Status() != "error" {
-			t.Fatalf("interrupted cell: %+v", r)
-		}
-	case <-time.After(3 * time.Second):
-		t.Fatal("interrupt did not end a cell waiting for a child")
+	if r := awaitReply(t, done, 3*time.Second, "interrupt did not end a cell waiting for a child"); r.Status() != "error" {
+		t.Fatalf("interrupted cell: %+v", r)
 	}
 	if r := execute(t, k, "sleeper.Alive()"); r.Result() != "false" {
 		t.Fatalf("child still alive after interrupt: %q", r.Result())

@@ -86,12 +86,11 @@ func runOne(path, outDir string, timeout time.Duration, progress io.Writer) erro
 	if err != nil {
 		return err
 	}
-	childDir, err := os.MkdirTemp("", "gokernel-children-")
+	cleanup, err := launchChildren(eng)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(childDir)
-	launchChildren(eng, childDir)
+	defer cleanup()
 	interrupts := make(chan os.Signal, 1)
 	signal.Notify(interrupts, syscall.SIGINT)
 	defer signal.Stop(interrupts)

@@ -41,11 +41,16 @@ func serveChild() {
 }
 
 // launchChildren makes child processes re-run this kernel binary with the session's
-// declarations, written to a fresh file in dir for each child.
-func launchChildren(eng *goeval.Engine, dir string) {
+// declarations, written to a fresh file in a temporary directory for each child. The returned
+// function removes the directory.
+func launchChildren(eng *goeval.Engine) (cleanup func(), err error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return
+		return nil, fmt.Errorf("find the kernel binary: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "gokernel-children-")
+	if err != nil {
+		return nil, err
 	}
 	var n atomic.Int64
 	process.SetLauncher(func() (process.Command, error) {
@@ -55,4 +60,5 @@ func launchChildren(eng *goeval.Engine, dir string) {
 		}
 		return process.Command{Path: exe, Env: []string{replayEnv + "=" + path}}, nil
 	})
+	return func() { os.RemoveAll(dir) }, nil
 }

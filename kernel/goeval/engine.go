@@ -171,7 +171,7 @@ func (e *Engine) Info() engine.Info {
 		Implementation:        "gokernel",
 		ImplementationVersion: Version,
 		Banner: "gokernel " + Version + ": Go " + v + " interpreted by yaegi, with the thread, lock, queue, " +
-			"pool and display packages preloaded.\nType %help for magics, limits and packages.",
+			"pool, process, display and timeline packages preloaded.\nType %help for magics, limits and packages.",
 		Language: engine.LanguageInfo{
 			Name:           "go",
 			Version:        v,

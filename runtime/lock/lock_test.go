@@ -2,6 +2,7 @@ package lock
 
 import (
 	"fmt"
+	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"slices"
 	"strings"
 	"sync"
@@ -15,26 +16,6 @@ var (
 	_ sync.Locker = (*RLock)(nil)
 	_ sync.Locker = (*Condition)(nil)
 )
-
-// eventually fails the test if done is not closed within a generous time.
-func eventually(t *testing.T, what string, done <-chan struct{}) {
-	t.Helper()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s did not happen within 10s", what)
-	}
-}
-
-// stillBlocked fails the test if done is closed within a short time.
-func stillBlocked(t *testing.T, what string, done <-chan struct{}) {
-	t.Helper()
-	select {
-	case <-done:
-		t.Fatalf("%s did not block", what)
-	case <-time.After(50 * time.Millisecond):
-	}
-}
 
 // goDone runs f in a goroutine and returns a channel closed when f returns.
 func goDone(f func()) <-chan struct{} {
@@ -156,9 +137,9 @@ func TestLockTryAndTimeout(t *testing.T) {
 	}
 	var gotIt bool
 	done := goDone(func() { gotIt = l.LockTimeout(-1) })
-	stillBlocked(t, "LockTimeout(-1) on a held Lock", done)
+	testutil.StillBlocked(t, "LockTimeout(-1) on a held Lock", done)
 	l.Unlock()
-	eventually(t, "LockTimeout(-1) after Unlock", done)
+	testutil.Eventually(t, "LockTimeout(-1) after Unlock", done)
 	if !gotIt || !l.Locked() {
 		t.Fatal("LockTimeout(-1) returned without the lock")
 	}
@@ -285,9 +266,9 @@ func TestSemaphoreCounting(t *testing.T) {
 		t.Fatalf("after two releases, took %d units, want 2", got)
 	}
 	done := goDone(s.Acquire)
-	stillBlocked(t, "Acquire on an exhausted semaphore", done)
+	testutil.StillBlocked(t, "Acquire on an exhausted semaphore", done)
 	s.Release()
-	eventually(t, "Acquire after Release", done)
+	testutil.Eventually(t, "Acquire after Release", done)
 
 	var zero Semaphore // the zero value holds no units
 	if zero.TryAcquire() {
@@ -319,7 +300,7 @@ func TestEvent(t *testing.T) {
 	}
 	ev.Set()
 	ev.Clear() // waiters woken by Set return even though the flag is cleared
-	eventually(t, "waiters woken by Set", goDone(wg.Wait))
+	testutil.Eventually(t, "waiters woken by Set", goDone(wg.Wait))
 	if !<-timed {
 		t.Error("WaitTimeout woken by Set returned false")
 	}
@@ -330,7 +311,7 @@ func TestEvent(t *testing.T) {
 	if !ev.IsSet() || !ev.WaitTimeout(0) {
 		t.Error("set Event not reported as set")
 	}
-	eventually(t, "Wait on a set Event", goDone(ev.Wait))
+	testutil.Eventually(t, "Wait on a set Event", goDone(ev.Wait))
 }
 
 func TestConditionProducerConsumer(t *testing.T) {
@@ -362,7 +343,7 @@ func TestConditionProducerConsumer(t *testing.T) {
 					c.Notify()
 				})
 			}
-			eventually(t, "consumer receiving every item", done)
+			testutil.Eventually(t, "consumer receiving every item", done)
 			if !slices.Equal(got, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}) {
 				t.Errorf("consumer got %v", got)
 			}
@@ -427,7 +408,7 @@ func TestConditionNotifyAllAndTimeout(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	c.With(c.NotifyAll)
-	eventually(t, "NotifyAll waking every waiter", goDone(wg.Wait))
+	testutil.Eventually(t, "NotifyAll waking every waiter", goDone(wg.Wait))
 	if woke.Load() != 3 {
 		t.Fatalf("%d of 3 waiters reported a notification", woke.Load())
 	}
@@ -463,9 +444,9 @@ func TestBarrier(t *testing.T) {
 		for b.Waiting() < parties-1 {
 			time.Sleep(time.Millisecond)
 		}
-		stillBlocked(t, fmt.Sprintf("round %d with a party missing", round), passed)
+		testutil.StillBlocked(t, fmt.Sprintf("round %d with a party missing", round), passed)
 		indices <- b.Wait()
-		eventually(t, "all parties passing", passed)
+		testutil.Eventually(t, "all parties passing", passed)
 		close(indices)
 		var got []int
 		for i := range indices {

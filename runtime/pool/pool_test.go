@@ -3,6 +3,7 @@ package pool
 import (
 	"errors"
 	"fmt"
+	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"io"
 	"os"
 	"regexp"
@@ -14,15 +15,6 @@ import (
 
 	"github.com/gokernel/gokernel/runtime/thread"
 )
-
-func eventually(t *testing.T, what string, done <-chan struct{}) {
-	t.Helper()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s did not happen within 10s", what)
-	}
-}
 
 // goDone runs f in a goroutine and returns a channel closed when f returns.
 func goDone(f func()) <-chan struct{} {
@@ -284,7 +276,7 @@ func TestFutureDoneBeforeAndAfter(t *testing.T) {
 		t.Fatal("Done() = true while the task waits")
 	}
 	close(release)
-	eventually(t, "Wait returning", goDone(fut.Wait))
+	testutil.Eventually(t, "Wait returning", goDone(fut.Wait))
 	if v, err := fut.Result(); v != 1 || err != nil || !fut.Done() {
 		t.Fatalf("Result = %v, %v; Done = %v", v, err, fut.Done())
 	}
@@ -382,7 +374,7 @@ func TestCloseWaitsForQueuedAndRunningTasks(t *testing.T) {
 func TestCloseFromOwnTaskFailsInsteadOfHanging(t *testing.T) {
 	ex := Threads(1)
 	fut := ex.Submit(ex.Close)
-	eventually(t, "Close inside a task returning", goDone(fut.Wait))
+	testutil.Eventually(t, "Close inside a task returning", goDone(fut.Wait))
 	if _, err := fut.Result(); err == nil || !strings.Contains(err.Error(), "Close called from a task of the same pool") {
 		t.Fatalf("Close inside a task returned %v", err)
 	}

@@ -3,6 +3,7 @@ package queue
 import (
 	"errors"
 	"fmt"
+	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"slices"
 	"strings"
 	"sync"
@@ -15,24 +16,6 @@ func goDone(f func()) <-chan struct{} {
 	done := make(chan struct{})
 	go func() { defer close(done); f() }()
 	return done
-}
-
-func eventually(t *testing.T, what string, done <-chan struct{}) {
-	t.Helper()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s did not happen within 10s", what)
-	}
-}
-
-func stillBlocked(t *testing.T, what string, done <-chan struct{}) {
-	t.Helper()
-	select {
-	case <-done:
-		t.Fatalf("%s did not block", what)
-	case <-time.After(50 * time.Millisecond):
-	}
 }
 
 // mustPanic runs f and returns the message of its panic, failing the test if
@@ -69,7 +52,7 @@ func TestFIFOAcrossGoroutines(t *testing.T) {
 				}
 			}
 			q.Join()
-			eventually(t, "consumer taking every item", consumed)
+			testutil.Eventually(t, "consumer taking every item", consumed)
 			for i, v := range got {
 				if v != i {
 					t.Fatalf("item %d = %d: not first-in, first-out", i, v)
@@ -87,11 +70,11 @@ func TestPutWaitsWhileFull(t *testing.T) {
 		t.Fatalf("Full=%v Len=%d Empty=%v, want a full queue of 2", q.Full(), q.Len(), q.Empty())
 	}
 	put := goDone(func() { q.Put("c") })
-	stillBlocked(t, "Put on a full queue", put)
+	testutil.StillBlocked(t, "Put on a full queue", put)
 	if got := q.Get(); got != "a" {
 		t.Fatalf("Get = %v, want a", got)
 	}
-	eventually(t, "Put after Get made room", put)
+	testutil.Eventually(t, "Put after Get made room", put)
 	if got := []any{q.Get(), q.Get()}; !slices.Equal(got, []any{"b", "c"}) {
 		t.Fatalf("rest = %v, want [b c]", got)
 	}
@@ -172,7 +155,7 @@ func TestCloseEndsConsumersAndProducers(t *testing.T) {
 			t.Errorf("Get on a closed, drained queue = %v, want nil", got)
 		}
 	})
-	eventually(t, "Get on a closed, drained queue", getDone)
+	testutil.Eventually(t, "Get on a closed, drained queue", getDone)
 	if msg := mustPanic(t, func() { q.Put(1) }); msg != "queue: Put on closed Queue" {
 		t.Fatalf("Put after Close panicked with %q", msg)
 	}
@@ -187,7 +170,7 @@ func TestCloseWakesBlockedGetters(t *testing.T) {
 	}
 	time.Sleep(20 * time.Millisecond)
 	q.Close()
-	eventually(t, "every blocked Get returning after Close", goDone(wg.Wait))
+	testutil.Eventually(t, "every blocked Get returning after Close", goDone(wg.Wait))
 }
 
 func TestJoinWaitsForTaskDone(t *testing.T) {
@@ -199,10 +182,10 @@ func TestJoinWaitsForTaskDone(t *testing.T) {
 	joined := goDone(q.Join)
 	for range 3 {
 		q.Get()
-		stillBlocked(t, "Join before every item is done", joined)
+		testutil.StillBlocked(t, "Join before every item is done", joined)
 		q.TaskDone()
 	}
-	eventually(t, "Join after the last TaskDone", joined)
+	testutil.Eventually(t, "Join after the last TaskDone", joined)
 	if msg := mustPanic(t, q.TaskDone); msg != "queue: TaskDone called more times than Put" {
 		t.Fatalf("extra TaskDone panicked with %q", msg)
 	}

@@ -142,12 +142,12 @@ func (c *Capture) drainOne(p *pipe) bool {
 // standard output.
 func (c *Capture) route(stream string, b []byte) {
 	if stream != Stdout {
-		c.r.WriteCurrent(stream, string(b), true)
+		c.r.writeCurrentLocked(stream, string(b))
 		return
 	}
 	for _, part := range c.frames.Feed(b) {
 		if part.Frame == nil {
-			c.r.WriteCurrent(stream, part.Text, true)
+			c.r.writeCurrentLocked(stream, part.Text)
 			continue
 		}
 		c.deliver(part.Frame)
@@ -158,9 +158,9 @@ func (c *Capture) route(stream string, b []byte) {
 func (c *Capture) deliver(f *display.Frame) {
 	switch f.Kind {
 	case display.KindClear:
-		c.r.ClearCurrent(f.Wait, true)
+		c.r.clearCurrentLocked(f.Wait)
 	default:
-		c.r.DisplayCurrent(f.Data, f.Metadata, f.ID, f.Kind == display.KindUpdate, true)
+		c.r.displayCurrentLocked(f.Data, f.Metadata, f.ID, f.Kind == display.KindUpdate)
 	}
 }
 

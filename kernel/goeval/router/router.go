@@ -11,7 +11,6 @@ package router
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"runtime"
 	"strconv"
@@ -193,24 +192,15 @@ func (r *Router) Write(g uint64, stream, text string) {
 	r.writeLocked(r.resolve(g), stream, text)
 }
 
-// WriteCurrent routes text whose writer is unknown (such as bytes read from a captured file
-// descriptor) to the running cell, or holds it for the next one. The router must not be
-// locked by the caller unless locked is true.
-func (r *Router) WriteCurrent(stream, text string, locked bool) {
-	if !locked {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-	}
+// writeCurrentLocked routes text whose writer is unknown (bytes read from a captured file
+// descriptor) to the running cell, or holds it for the next one. The router is locked.
+func (r *Router) writeCurrentLocked(stream, text string) {
 	r.writeLocked(r.current, stream, text)
 }
 
-// DisplayCurrent shows a MIME bundle in the running cell; with no running cell it is shown
-// as text in the next one.
-func (r *Router) DisplayCurrent(data, metadata map[string]any, id string, update bool, locked bool) {
-	if !locked {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-	}
+// displayCurrentLocked shows a MIME bundle in the running cell; with no running cell its text
+// form is held for the next one. The router is locked.
+func (r *Router) displayCurrentLocked(data, metadata map[string]any, id string, update bool) {
 	if r.current == nil {
 		if t, ok := data["text/plain"].(string); ok {
 			r.pending = append(r.pending, pendingWrite{nil, Stdout, t + "\n"})
@@ -220,12 +210,8 @@ func (r *Router) DisplayCurrent(data, metadata map[string]any, id string, update
 	r.current.out.Display(data, metadata, id, update)
 }
 
-// ClearCurrent clears the output of the running cell.
-func (r *Router) ClearCurrent(wait bool, locked bool) {
-	if !locked {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-	}
+// clearCurrentLocked clears the output of the running cell. The router is locked.
+func (r *Router) clearCurrentLocked(wait bool) {
 	if r.current != nil {
 		r.current.out.Clear(wait)
 	}
@@ -425,11 +411,4 @@ func creatorOf() uint64 {
 		return 0
 	}
 	return id
-}
-
-// String describes the router's state for debugging.
-func (r *Router) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return fmt.Sprintf("router: %d cells, %d goroutines, %d pending", len(r.cells), len(r.byG), len(r.pending))
 }

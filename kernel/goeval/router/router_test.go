@@ -112,21 +112,39 @@ func TestSpawnRecoversPanics(t *testing.T) {
 
 func TestGoroutinesStartedByCompiledCodeInheritTheCell(t *testing.T) {
 	r := New()
-	out := newRecorder()
-	r.Begin(1, out)
+	// A thread of the runtime may outlive its cell: the router must tell writers apart.
+	r.SetOthers(func() int { return 1 })
+	cell1, cell2 := newRecorder(), newRecorder()
 	w := r.Writer(Stdout)
-	done := make(chan struct{})
-	// A plain go statement (as compiled runtime code runs it) from the cell's goroutine.
+	release := make(chan struct{})
+	finished := make(chan struct{})
+	started := make(chan struct{})
+	ended := make(chan struct{})
+	// Cell 1 runs on a goroutine of its own, which starts a goroutine the way compiled code
+	// does (a plain go statement, unknown to the router).
 	go func() {
-		defer close(done)
-		fmt.Fprintln(w, "from compiled goroutine")
+		r.Begin(1, cell1)
+		go func() {
+			defer close(finished)
+			fmt.Fprintln(w, "while cell 1 runs")
+			close(started)
+			<-release
+			fmt.Fprintln(w, "after cell 1 ended")
+		}()
+		<-started
+		r.End(1)
+		close(ended)
 	}()
-	<-done
-	r.End(1)
-	other := newRecorder()
-	r.Begin(2, other)
+	<-ended
+	r.Begin(2, cell2) // the next cell runs on another goroutine, as the interpreter's do
+	fmt.Fprintln(w, "cell 2 itself")
+	close(release)
+	<-finished
 	r.End(2)
-	if got := out.get(Stdout); got != "from compiled goroutine\n" {
+	if got := cell1.get(Stdout); got != "while cell 1 runs\n" {
 		t.Fatalf("cell 1 got %q", got)
+	}
+	if got, want := cell2.get(Stdout), "cell 2 itself\n[In 1] after cell 1 ended\n"; got != want {
+		t.Fatalf("cell 2 got %q, want %q", got, want)
 	}
 }

@@ -40,3 +40,23 @@ func CPUTime(t *testing.T) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// Eventually fails the test if done is not closed within a generous time.
+func Eventually(t *testing.T, what string, done <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s did not happen within 10s", what)
+	}
+}
+
+// StillBlocked fails the test if done is closed within a short time.
+func StillBlocked(t *testing.T, what string, done <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-done:
+		t.Fatalf("%s did not block", what)
+	case <-time.After(50 * time.Millisecond):
+	}
+}

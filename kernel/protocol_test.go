@@ -317,14 +317,9 @@ func TestStopOnErrorOverTheWire(t *testing.T) {
 }
 
 func TestShutdownDeliversReplyAndExits(t *testing.T) {
-	_, bin := install(t)
+	k := launch(t) // its cleanup kills the kernel if the test left it running
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	k, err := client.Launch(ctx, []string{bin, "-f", "{connection_file}"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Kill()
 	r, err := k.Client.Shutdown(ctx, false)
 	if err != nil {
 		t.Fatalf("shutdown: %v", err)
@@ -489,14 +484,9 @@ func TestQueuesAndSharedMemoryAcrossProcesses(t *testing.T) {
 }
 
 func TestShutdownKillsChildProcesses(t *testing.T) {
-	_, bin := install(t)
+	k := launch(t) // its cleanup kills the kernel if the test left it running
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	k, err := client.Launch(ctx, []string{bin, "-f", "{connection_file}"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Kill()
 	r, err := k.Client.Execute(ctx, "func linger() { time.Sleep(time.Hour) }\nl := process.New(linger)\nl.Start()\nl.Pid()", client.ExecuteOptions{})
 	if err != nil || r.Status() != "ok" {
 		t.Fatalf("start a child: %v %v", err, r.Err())

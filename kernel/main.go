@@ -19,6 +19,7 @@ import (
 
 	"github.com/gokernel/gokernel/kernel/goeval"
 	"github.com/gokernel/gokernel/kernel/session"
+	"github.com/gokernel/gokernel/kernel/symbols"
 	"github.com/gokernel/gokernel/kernel/wire"
 )
 
@@ -57,7 +58,7 @@ func run(connFile string) error {
 
 	// The engine takes over descriptors 1 and 2 for cell output; the kernel's own log keeps the
 	// original standard error.
-	eng, err := goeval.New(goeval.Options{CaptureFDs: true, Log: logger, Symbols: preloads()})
+	eng, err := goeval.New(goeval.Options{CaptureFDs: true, Log: logger, Symbols: preloads(), APIDocs: symbols.API})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gokernel/gokernel/kernel/goeval"
 	"github.com/gokernel/gokernel/kernel/notebook"
+	"github.com/gokernel/gokernel/kernel/symbols"
 )
 
 // runNotebooks is `gokernel run`: it executes notebooks without Jupyter.
@@ -82,7 +83,7 @@ func runOne(path, outDir string, timeout time.Duration, progress io.Writer) erro
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	eng, err := goeval.New(goeval.Options{CaptureFDs: true, Symbols: preloads()})
+	eng, err := goeval.New(goeval.Options{CaptureFDs: true, Symbols: preloads(), APIDocs: symbols.API})
 	if err != nil {
 		return err
 	}

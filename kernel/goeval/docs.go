@@ -2,6 +2,7 @@ package goeval
 
 import (
 	"bytes"
+	"fmt"
 	"go/ast"
 	"go/doc"
 	"go/parser"
@@ -25,6 +26,7 @@ import (
 type docIndex struct {
 	once   sync.Once
 	goroot string
+	extra  func(path string) ([]string, error) // packages outside GOROOT; may be nil
 
 	mu   sync.Mutex
 	pkgs map[string]*doc.Package // by import path; nil when not found
@@ -67,6 +69,15 @@ func (d *docIndex) pkg(path string) *doc.Package {
 				continue
 			}
 			files[n] = f
+		}
+	}
+	if len(files) == 0 && d.extra != nil {
+		srcs, _ := d.extra(path) // an error leaves the package undocumented, as a missing one
+		for i, src := range srcs {
+			name := fmt.Sprintf("%s/api%d.go", path, i)
+			if f, err := parser.ParseFile(d.fset, name, src, parser.ParseComments); err == nil {
+				files[name] = f
+			}
 		}
 	}
 	var p *doc.Package
@@ -238,22 +249,74 @@ func wordAt(code string, off int, extend bool) (word string, start, end int) {
 func (e *Engine) Inspect(code string, cursor int, _ int) engine.Inspection {
 	off := runeOffset(code, cursor)
 	word, _, _ := wordAt(code, off, true)
-	word = strings.Trim(word, ".")
-	if word == "" {
-		return engine.Inspection{}
-	}
-	text, ok := e.documentation(word)
+	text, ok := e.documentationOf(strings.Trim(word, "."))
 	if !ok {
-		// The cursor may sit on the member of a call: try the last two parts.
-		parts := strings.Split(word, ".")
-		if len(parts) > 2 {
-			text, ok = e.documentation(strings.Join(parts[len(parts)-2:], "."))
-		}
+		// Inside a call's arguments (Shift+Tab after "strings.ToUpper("), show the function
+		// being called.
+		text, ok = e.documentationOf(calleeAt(code[:off]))
 	}
 	if !ok {
 		return engine.Inspection{}
 	}
 	return engine.Inspection{Found: true, Data: map[string]any{"text/plain": text}}
+}
+
+// documentationOf looks a (possibly qualified) name up; for a longer selector such as
+// pkg.Type.Method or x.field.Method it also tries the last two parts.
+func (e *Engine) documentationOf(word string) (string, bool) {
+	if word == "" {
+		return "", false
+	}
+	if text, ok := e.documentation(word); ok {
+		return text, true
+	}
+	parts := strings.Split(word, ".")
+	if len(parts) > 2 {
+		return e.documentation(strings.Join(parts[len(parts)-2:], "."))
+	}
+	return "", false
+}
+
+// calleeAt returns the function named before the innermost parenthesis that is still open at
+// the end of code, such as "strings.ToUpper" for `x := strings.ToUpper(name, ` , or "" when
+// the end of code is not inside a call.
+func calleeAt(code string) string {
+	fset := token.NewFileSet()
+	file := fset.AddFile("", -1, len(code))
+	var s scanner.Scanner
+	s.Init(file, []byte(code), func(token.Position, string) {}, 0)
+	var open []string  // callee of each open parenthesis; "" for grouping parentheses
+	var chain []string // the selector chain just scanned: ident (. ident)*
+	dotted := false
+	for {
+		_, tok, lit := s.Scan()
+		switch tok {
+		case token.EOF:
+			if len(open) == 0 {
+				return ""
+			}
+			return open[len(open)-1]
+		case token.IDENT:
+			if !dotted {
+				chain = chain[:0]
+			}
+			chain = append(chain, lit)
+			dotted = false
+			continue
+		case token.PERIOD:
+			if len(chain) > 0 {
+				dotted = true
+				continue
+			}
+		case token.LPAREN:
+			open = append(open, strings.Join(chain, "."))
+		case token.RPAREN:
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
+		}
+		chain, dotted = chain[:0], false
+	}
 }
 
 // goKeywords and goBuiltins are offered by completion.

@@ -43,6 +43,10 @@ type Options struct {
 	Log *log.Logger
 	// Symbols are extra compiled packages to preload, such as the runtime.
 	Symbols []interp.Exports
+	// APIDocs returns the declarations and doc comments of a preloaded package that is not in
+	// the standard library, as Go source files, for inspection. Nil leaves such packages
+	// without documentation.
+	APIDocs func(path string) ([]string, error)
 	// Direct sends what cells print straight to the process's standard output and error
 	// instead of routing it to cells. A child process running a notebook function uses it:
 	// its descriptors lead to the parent kernel, which routes the output.
@@ -72,7 +76,7 @@ type Engine struct {
 
 	runMu  sync.Mutex
 	cancel context.CancelFunc // cancels the running cell
-	sink   func(any)          // receives the value of a cell's trailing expression
+	sink   func(any, rich)    // receives the value of a cell's trailing expression
 	defers []func()           // the running cell's top-level deferred calls
 }
 
@@ -97,7 +101,7 @@ func New(opts Options) (*Engine, error) {
 		imported: map[string]string{},
 		names:    map[string]string{},
 		decls:    map[string]gocell.Decl{},
-		docs:     &docIndex{},
+		docs:     &docIndex{extra: opts.APIDocs},
 	}
 	e.stdin = &stdinReader{current: e.router.Current}
 	// Runtime threads may outlive their cell like goroutines do; the router must then tell
@@ -153,7 +157,8 @@ func (e *Engine) reset() error {
 	e.pkgs = newPackages(exports)
 	for _, src := range []string{
 		`import __gk "` + hooksPath + `"`,
-		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +
+		showSource(),
+		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\n" +
 			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
 			"var " + gocell.NamedName + " = __gk.Named",
 	} {
@@ -290,7 +295,7 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 	// The cell's names are known from here on: a child process started by this very cell
 	// must find the functions it declares.
 	e.remember(plan, req.Count)
-	var result reflect.Value
+	var result resultHolder
 	var hasResult bool
 	for k, seg := range plan.Segments {
 		last := k == len(plan.Segments)-1
@@ -299,11 +304,11 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 			src = enterStatements(src)
 		}
 		if last && plan.Result != nil && !req.Silent {
-			v, ok, err := e.evalWithResult(ctx, req.Count, code, seg, plan.Result)
+			v, err := e.evalWithResult(ctx, req.Count, code, seg, plan.Result)
 			if err != nil {
 				return engine.ExecuteResult{Err: e.describe(ctx, err, req.Count)}
 			}
-			result, hasResult = v, ok
+			result, hasResult = v, v.ok
 			continue
 		}
 		if _, err := e.evalSegment(ctx, req.Count, code, seg, src); err != nil {
@@ -313,7 +318,7 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 	if !hasResult {
 		return engine.ExecuteResult{}
 	}
-	data, md := formatResult(result)
+	data, md := formatResult(result.v, result.rich)
 	return engine.ExecuteResult{Data: data, Metadata: md}
 }
 
@@ -388,7 +393,7 @@ func (e internalError) Error() string { return fmt.Sprint(e.value) }
 
 // evalWithResult evaluates the final segment so that its trailing expression's value is kept.
 // When the expression has no value (a call of a function without results), the plain form runs.
-func (e *Engine) evalWithResult(ctx context.Context, count int, code string, seg gocell.Segment, r *gocell.Result) (reflect.Value, bool, error) {
+func (e *Engine) evalWithResult(ctx context.Context, count int, code string, seg gocell.Segment, r *gocell.Result) (resultHolder, error) {
 	holder := &resultHolder{}
 	e.setResultSink(holder.set)
 	defer e.setResultSink(nil)
@@ -396,13 +401,13 @@ func (e *Engine) evalWithResult(ctx context.Context, count int, code string, seg
 	withValue.Source = r.ValueSource
 	_, err := e.evalSegment(ctx, count, code, withValue, enterStatements(r.ValueSource))
 	if err == nil {
-		return holder.v, holder.ok, nil
+		return *holder, nil
 	}
 	if !isNoValue(err) {
-		return reflect.Value{}, false, err
+		return resultHolder{}, err
 	}
 	_, err = e.evalSegment(ctx, count, code, seg, enterStatements(seg.Source))
-	return reflect.Value{}, false, err
+	return resultHolder{}, err
 }
 
 // deferCall registers f to run when the running cell ends (a top-level defer statement).
@@ -434,30 +439,42 @@ func (e *Engine) runDefers() *engine.Error {
 }
 
 // setResultSink directs the next trailing-expression value to f.
-func (e *Engine) setResultSink(f func(any)) {
+func (e *Engine) setResultSink(f func(any, rich)) {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
 	e.sink = f
 }
 
-// show receives a trailing expression's value from the interpreter.
-func (e *Engine) show(v any) {
+// show receives a trailing expression's value, and the forms its rich methods gave, from the
+// interpreter (see showSource). A rich method that panicked is reported on the cell's standard
+// error, and the value is shown without that form.
+func (e *Engine) show(v any, forms map[string]any, method string, failure any) {
+	if method != "" {
+		msg := fmt.Sprintf("note: the %s method of the cell's value panicked (%s); the value is shown without it\n",
+			method, panicText(failure))
+		if e.opts.Direct {
+			_, _ = io.WriteString(os.Stderr, msg)
+		} else {
+			_, _ = io.WriteString(e.router.Writer(router.Stderr), msg)
+		}
+	}
 	e.runMu.Lock()
 	f := e.sink
 	e.runMu.Unlock()
 	if f != nil {
-		f(v)
+		f(v, rich{forms: forms, checked: true})
 	}
 }
 
 type resultHolder struct {
-	v  reflect.Value
-	ok bool
+	v    reflect.Value
+	rich rich
+	ok   bool
 }
 
 // set keeps a cell's value. A nil interface (typically a nil error, as from t.Join()) is not
 // shown, as IPython shows no None.
-func (h *resultHolder) set(v any) { h.v, h.ok = reflect.ValueOf(v), v != nil }
+func (h *resultHolder) set(v any, r rich) { h.v, h.rich, h.ok = reflect.ValueOf(v), r, v != nil }
 
 // isNoValue reports whether err says an expression used as a value has none.
 func isNoValue(err error) bool {

@@ -78,7 +78,7 @@ type session struct {
 
 func newSession(t *testing.T) *session {
 	t.Helper()
-	e, err := New(Options{Symbols: []interp.Exports{symbols.Symbols}})
+	e, err := New(Options{Symbols: []interp.Exports{symbols.Symbols}, APIDocs: symbols.API})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,9 +332,32 @@ func TestCompletionAndInspection(t *testing.T) {
 	if !in.Found || !strings.Contains(in.Data["text/plain"].(string), "func ToUpper(s string) string") {
 		t.Errorf("inspect strings.ToUpper: %+v", in)
 	}
-	in = s.e.Inspect("myHelper(1)", 3, 0)
-	if !in.Found || !strings.Contains(in.Data["text/plain"].(string), "func myHelper(n int) int") {
-		t.Errorf("inspect myHelper: %+v", in)
+	inspections := []struct {
+		code string
+		want string // in the documentation; "" when nothing is to be found
+	}{
+		{"myHelper", "func myHelper(n int) int"},
+		{"strings.ToUpper(", "func ToUpper(s string) string"},                              // Shift+Tab inside the call
+		{"x := strings.ToUpper(name, ", "func ToUpper(s string) string"},                   // after an argument
+		{"strings.Repeat(strings.ToUpper(a), ", "func Repeat(s string, count int) string"}, // inner call closed
+		{"fmt.Println(myHelper(", "func myHelper(n int) int"},                              // innermost open call
+		{"pool.Threads(", "func Threads(n int) *Pool"},                                     // runtime package
+		{`fmt.Println("(", `, "func Println("},                                             // parenthesis in a string
+		{"x := (1 + ", ""},                                                                 // grouping, not a call
+		{"", ""},
+	}
+	for _, tt := range inspections {
+		in := s.e.Inspect(tt.code, len([]rune(tt.code)), 0)
+		text, _ := in.Data["text/plain"].(string)
+		if tt.want == "" {
+			if in.Found {
+				t.Errorf("Inspect(%q) found %q, want nothing", tt.code, text)
+			}
+			continue
+		}
+		if !in.Found || !strings.Contains(text, tt.want) {
+			t.Errorf("Inspect(%q) = %v %q, want %q", tt.code, in.Found, text, tt.want)
+		}
 	}
 }
 
@@ -360,11 +383,11 @@ type htmlValue struct{ label string }
 func (h htmlValue) HTML() string { return "<b>" + h.label + "</b>" }
 
 func TestRichResultOfCompiledTypes(t *testing.T) {
-	data, _ := formatResult(reflect.ValueOf(htmlValue{"ok"}))
+	data, _ := formatResult(reflect.ValueOf(htmlValue{"ok"}), rich{})
 	if data["text/html"] != "<b>ok</b>" || data["text/plain"] != "{ok}" {
 		t.Fatalf("bundle %v", data)
 	}
-	data, _ = formatResult(reflect.ValueOf("text"))
+	data, _ = formatResult(reflect.ValueOf("text"), rich{})
 	if len(data) != 1 || data["text/plain"] != `"text"` {
 		t.Fatalf("bundle %v", data)
 	}

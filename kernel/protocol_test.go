@@ -431,6 +431,29 @@ func TestRichDisplayOverTheWire(t *testing.T) {
 	}
 }
 
+func TestRichResultOfANotebookTypeOverTheWire(t *testing.T) {
+	k := launch(t)
+	r := execute(t, k, "type badge struct{ label string }\n"+
+		"func (b *badge) HTML() string { return \"<span>\" + b.label + \"</span>\" }\n&badge{\"ok\"}")
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	results := r.Outputs("execute_result")
+	if len(results) != 1 {
+		t.Fatalf("%d execute_result messages", len(results))
+	}
+	var c struct {
+		Data           map[string]any `json:"data"`
+		ExecutionCount int            `json:"execution_count"`
+	}
+	if err := json.Unmarshal(results[0].Content, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Data["text/html"] != "<span>ok</span>" || c.Data["text/plain"] != "&{ok}" || c.ExecutionCount != 1 {
+		t.Fatalf("execute_result %+v", c)
+	}
+}
+
 func TestNotebookFunctionsRunInChildProcesses(t *testing.T) {
 	k := launch(t)
 	execute(t, k, "kernelPid := os.Getpid()\nfunc whoami(n int) []int {\n\tfmt.Println(\"child says\", n)\n\treturn []int{os.Getpid(), n * n}\n}")

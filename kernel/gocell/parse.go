@@ -331,13 +331,14 @@ func (w *rewriter) result(u *unit) (*Result, error) {
 	r.Line, r.Column = w.t.position(pos)
 	seg := w.segmentOf(u)
 	body, err := w.apply(seg.start, u.end, []edit{
-		{pos: pos, end: pos, text: ShowName + "(", depth: -1},
-		{pos: end, end: end, text: ")", depth: -1, closing: true},
+		{pos: pos, end: pos, text: openMarker, depth: -1},
+		{pos: end, end: end, text: closeMarker, depth: -1, closing: true},
 	})
 	if err != nil {
 		return nil, err
 	}
-	r.ValueSource = stmtPrefix + body
+	r.template = stmtPrefix + body
+	r.ValueSource = r.Wrap(ShowName+"(", ")")
 	return r, nil
 }
 

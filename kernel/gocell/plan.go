@@ -169,6 +169,22 @@ type Result struct {
 	// func() as type ()") or with several ("too many arguments"); evaluate the plain
 	// Source then.
 	ValueSource string
+
+	// template is ValueSource with markers in place of ShowName( and ).
+	template string
+}
+
+// Markers that stand for the text around the trailing expression in Result.template. Go
+// source cannot contain NUL, so they never occur in a cell.
+const (
+	openMarker  = "\x00("
+	closeMarker = "\x00)"
+)
+
+// Wrap returns the last segment's statements with the trailing expression E written as
+// open + E + close, on E's lines. ValueSource is Wrap(ShowName+"(", ")").
+func (r *Result) Wrap(open, close string) string {
+	return strings.Replace(strings.Replace(r.template, openMarker, open, 1), closeMarker, close, 1)
 }
 
 // DeclKind tells what a top-level name is.

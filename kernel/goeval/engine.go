@@ -72,11 +72,12 @@ type Engine struct {
 	nameMu sync.RWMutex      // guards names and decls, which completion reads during a cell
 	names  map[string]string // session-level names -> kind ("func", "var", ...)
 	decls  map[string]gocell.Decl
-	replay replay // the session's imports and declarations, for child processes
+	rich   richTypes // the session's types with rich-display methods
+	replay replay    // the session's imports and declarations, for child processes
 
 	runMu  sync.Mutex
 	cancel context.CancelFunc // cancels the running cell
-	sink   func(any, rich)    // receives the value of a cell's trailing expression
+	result *resultHolder      // receives the value of a cell's trailing expression
 	defers []func()           // the running cell's top-level deferred calls
 }
 
@@ -101,6 +102,7 @@ func New(opts Options) (*Engine, error) {
 		imported: map[string]string{},
 		names:    map[string]string{},
 		decls:    map[string]gocell.Decl{},
+		rich:     richTypes{},
 		docs:     &docIndex{extra: opts.APIDocs},
 	}
 	e.stdin = &stdinReader{current: e.router.Current}
@@ -157,8 +159,8 @@ func (e *Engine) reset() error {
 	e.pkgs = newPackages(exports)
 	for _, src := range []string{
 		`import __gk "` + hooksPath + `"`,
-		showSource(),
-		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\n" +
+		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +
+			richHooks +
 			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
 			"var " + gocell.NamedName + " = __gk.Named",
 	} {
@@ -337,6 +339,7 @@ func (e *Engine) remember(plan *gocell.Plan, count int) {
 			key = d.Recv + "." + d.Name
 		}
 		e.replay.addDecl(key, d.Source, count, d.Line)
+		e.rich.add(d)
 	}
 }
 
@@ -392,11 +395,16 @@ type internalError struct{ value any }
 func (e internalError) Error() string { return fmt.Sprint(e.value) }
 
 // evalWithResult evaluates the final segment so that its trailing expression's value is kept.
-// When the expression has no value (a call of a function without results), the plain form runs.
+// A value of a notebook type with rich-display methods gets its rich forms too (see
+// evalRich). When the expression has no value (a call of a function without results), the
+// plain form runs.
 func (e *Engine) evalWithResult(ctx context.Context, count int, code string, seg gocell.Segment, r *gocell.Result) (resultHolder, error) {
 	holder := &resultHolder{}
-	e.setResultSink(holder.set)
+	e.setResultSink(holder)
 	defer e.setResultSink(nil)
+	if ran, err := e.evalRich(ctx, count, code, seg, r); ran {
+		return *holder, err
+	}
 	withValue := seg
 	withValue.Source = r.ValueSource
 	_, err := e.evalSegment(ctx, count, code, withValue, enterStatements(r.ValueSource))
@@ -438,43 +446,26 @@ func (e *Engine) runDefers() *engine.Error {
 	return first
 }
 
-// setResultSink directs the next trailing-expression value to f.
-func (e *Engine) setResultSink(f func(any, rich)) {
+// setResultSink directs the next trailing-expression value to h.
+func (e *Engine) setResultSink(h *resultHolder) {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
-	e.sink = f
+	e.result = h
 }
 
-// show receives a trailing expression's value, and the forms its rich methods gave, from the
-// interpreter (see showSource). A rich method that panicked is reported on the cell's standard
-// error, and the value is shown without that form.
-func (e *Engine) show(v any, forms map[string]any, method string, failure any) {
-	if method != "" {
-		msg := fmt.Sprintf("note: the %s method of the cell's value panicked (%s); the value is shown without it\n",
-			method, panicText(failure))
-		if e.opts.Direct {
-			_, _ = io.WriteString(os.Stderr, msg)
-		} else {
-			_, _ = io.WriteString(e.router.Writer(router.Stderr), msg)
-		}
-	}
+// sink returns where a trailing expression's value goes, or nil.
+func (e *Engine) sink() *resultHolder {
 	e.runMu.Lock()
-	f := e.sink
-	e.runMu.Unlock()
-	if f != nil {
-		f(v, rich{forms: forms, checked: true})
+	defer e.runMu.Unlock()
+	return e.result
+}
+
+// show receives a trailing expression's value from the interpreter.
+func (e *Engine) show(v any) {
+	if h := e.sink(); h != nil {
+		h.set(v, false)
 	}
 }
-
-type resultHolder struct {
-	v    reflect.Value
-	rich rich
-	ok   bool
-}
-
-// set keeps a cell's value. A nil interface (typically a nil error, as from t.Join()) is not
-// shown, as IPython shows no None.
-func (h *resultHolder) set(v any, r rich) { h.v, h.rich, h.ok = reflect.ValueOf(v), r, v != nil }
 
 // isNoValue reports whether err says an expression used as a value has none.
 func isNoValue(err error) bool {

@@ -6,9 +6,29 @@ import (
 	"reflect"
 )
 
-// formatResult turns a cell's value into a MIME bundle. Values with an HTML, SVG or Markdown
-// method (returning string) are shown in that form as well as text.
-func formatResult(v reflect.Value) (map[string]any, map[string]any) {
+// richMethod is a method that gives a cell's value a rich form of a MIME type. It returns a
+// string, or []byte for images.
+type richMethod struct {
+	method, mime string
+	binary       bool
+}
+
+// richMethods returns the methods looked for, in the order they are called.
+func richMethods() []richMethod {
+	return []richMethod{
+		{"HTML", "text/html", false},
+		{"SVG", "image/svg+xml", false},
+		{"Markdown", "text/markdown", false},
+		{"PNG", "image/png", true},
+		{"JPEG", "image/jpeg", true},
+	}
+}
+
+// formatResult turns a cell's value into a MIME bundle: its text, and the forms its HTML,
+// SVG, Markdown, PNG or JPEG methods give. Those were called by the interpreter when r is
+// checked (see evalRich); otherwise they are looked for here, which sees the methods of
+// compiled types only.
+func formatResult(v reflect.Value, r rich) (map[string]any, map[string]any) {
 	data := map[string]any{}
 	var x any
 	if v.IsValid() && v.CanInterface() {
@@ -17,18 +37,35 @@ func formatResult(v reflect.Value) (map[string]any, map[string]any) {
 	if rv, ok := x.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() {
 		x = rv.Interface()
 	}
-	for _, m := range []struct{ method, mime string }{
-		{"HTML", "text/html"}, {"SVG", "image/svg+xml"}, {"Markdown", "text/markdown"},
-	} {
-		if s, ok := callString(x, m.method); ok {
-			data[m.mime] = s
-		}
+	forms := r.forms
+	if !r.checked {
+		forms = compiledForms(x)
 	}
-	if b, ok := callBytes(x, "PNG"); ok {
-		data["image/png"] = base64.StdEncoding.EncodeToString(b)
+	for _, m := range richMethods() {
+		switch f := forms[m.mime].(type) {
+		case string:
+			data[m.mime] = f
+		case []byte:
+			data[m.mime] = base64.StdEncoding.EncodeToString(f)
+		}
 	}
 	data["text/plain"] = formatValue(x)
 	return data, map[string]any{}
+}
+
+// compiledForms calls the rich methods of x that reflection sees.
+func compiledForms(x any) map[string]any {
+	forms := map[string]any{}
+	for _, m := range richMethods() {
+		if m.binary {
+			if b, ok := callBytes(x, m.method); ok {
+				forms[m.mime] = b
+			}
+		} else if s, ok := callString(x, m.method); ok {
+			forms[m.mime] = s
+		}
+	}
+	return forms
 }
 
 // formatValue prints a value the way fmt does, quoting strings so that spaces show.

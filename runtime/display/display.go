@@ -13,6 +13,17 @@
 //	bar.Text("10%")
 //	bar.Text("20%")
 //	display.Clear(true)               // clear the cell's output when the next output arrives
+//
+// A cell's result is shown richly without calling this package when its type has a method
+// HTML() string, SVG() string, Markdown() string, PNG() []byte or JPEG() []byte: the result
+// carries that MIME type, as well as its text. This holds for types declared in the notebook
+// and for compiled types, and follows Go's method sets: a method with a pointer receiver
+// counts for a pointer result (&T{...}), not for a T value. Each method is called once; one
+// that panics is reported under the cell, and the result is shown without that form.
+//
+//	type Badge struct{ Label string }
+//	func (b Badge) HTML() string { return "<b>" + b.Label + "</b>" }
+//	Badge{"ok"}                       // Out[n] renders as HTML
 package display
 
 import (

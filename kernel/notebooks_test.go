@@ -235,7 +235,7 @@ var timings = map[string][2]string{
 }
 
 // checkKeyResults looks for a notebook's key results in its executed outputs.
-func checkKeyResults(t *testing.T, name string, nb nbFile) {
+func checkKeyResults(t reporter, name string, nb nbFile) {
 	t.Helper()
 	var all strings.Builder
 	for _, c := range nb.Cells {
@@ -261,7 +261,7 @@ func checkKeyResults(t *testing.T, name string, nb nbFile) {
 }
 
 // seconds finds a duration with pattern (number, unit) in text.
-func seconds(t *testing.T, text, pattern string) float64 {
+func seconds(t reporter, text, pattern string) float64 {
 	t.Helper()
 	m := regexp.MustCompile(pattern).FindStringSubmatch(text)
 	if m == nil {

@@ -508,7 +508,9 @@ func (r slowReader) Read(p []byte) (int, error) {
 
 func TestPublisherSlowSubscriberKeepsUp(t *testing.T) {
 	const n, size = 40, 200 << 10 // 8 MB at about 2 MB/s
-	p, logs := newTestPublisher(t, PublisherOptions{StallTimeout: time.Second, WriteTimeout: time.Second})
+	// A 256 KiB write takes about 0.13 s at that rate; the timeouts leave room for a loaded
+	// machine (a one-second write timeout once dropped this reader under a busy CI run).
+	p, logs := newTestPublisher(t, PublisherOptions{StallTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second})
 	conn := rawSubscriber(t, p, 16<<10)
 	waitSubscribed(t, p, 1)
 

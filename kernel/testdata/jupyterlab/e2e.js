@@ -267,6 +267,7 @@ async function runInteractions(browser) {
       const text = await cellOutputText(page, sleeper);
       if (ms > 1000) throw new Error(`the cell stopped ${ms} ms after the click (limit 1000 ms)`);
       if (!/interrupt/i.test(text)) throw new Error(`the cell's output does not name the interrupt: ${JSON.stringify(text)}`);
+      if (/\x1b\[|\[[0-9;]*[0-9]m/.test(text)) throw new Error(`terminal codes shown as text: ${JSON.stringify(text)}`);
       return `cell stopped ${ms} ms after the click; output: ${JSON.stringify(text.split('\n')[0])}`;
     });
 

@@ -318,7 +318,7 @@ func writeInteractionsNotebook(t *testing.T, path string) {
 	t.Helper()
 	sources := []string{
 		"time.Sleep(time.Hour)",
-		"fmt.Println(\"your name?\")\nline, err := bufio.NewReader(os.Stdin).ReadString('\\n')\nfmt.Println(\"hello,\", strings.TrimSpace(line), err)",
+		"fmt.Print(\"your name? \")\nline, err := bufio.NewReader(os.Stdin).ReadString('\\n')\nfmt.Println(\"hello,\", strings.TrimSpace(line), err)",
 		"",
 	}
 	var cells []map[string]any

@@ -365,16 +365,17 @@ func TestInputRequestOverTheWire(t *testing.T) {
 	k := launch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var prompts int
-	r, err := k.Client.Execute(ctx, "var name string\nfmt.Scanln(&name)\nfmt.Println(\"hello\", name)", client.ExecuteOptions{
+	var prompts []string
+	// The prompt printed just before the read moves into the input box.
+	r, err := k.Client.Execute(ctx, "var name string\nfmt.Println(\"Welcome\")\nfmt.Print(\"name? \")\nfmt.Scanln(&name)\nfmt.Println(\"hello\", name)", client.ExecuteOptions{
 		AllowStdin: true,
-		Input:      func(string, bool) string { prompts++; return "gopher" },
+		Input:      func(prompt string, _ bool) string { prompts = append(prompts, prompt); return "gopher" },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if prompts != 1 || r.Stdout() != "hello gopher\n" {
-		t.Fatalf("prompts %d, stdout %q", prompts, r.Stdout())
+	if len(prompts) != 1 || prompts[0] != "name? " || r.Stdout() != "Welcome\nhello gopher\n" {
+		t.Fatalf("prompts %q, stdout %q", prompts, r.Stdout())
 	}
 	// A frontend without stdin gets a clear error instead of a hang.
 	r = execute(t, k, "_, err := fmt.Scanln(&name)\nerr")

@@ -118,6 +118,7 @@ func New(opts Options) (*Engine, error) {
 			return nil, fmt.Errorf("goeval: %w", err)
 		}
 		e.capture = c
+		e.stdin.sync = c.Sync
 		e.log.SetOutput(c.Stderr)
 	}
 	if err := e.reset(); err != nil {

@@ -264,6 +264,7 @@ func (p *packages) lookup(name string) (string, bool) {
 // stdinReader reads lines from the frontend's input box for the running cell.
 type stdinReader struct {
 	current func() engine.Output
+	sync    func() // delivers what the cell printed so far, such as its prompt; may be nil
 
 	mu      sync.Mutex
 	ctx     context.Context
@@ -279,6 +280,9 @@ func (s *stdinReader) Read(p []byte) (int, error) {
 		out := s.current()
 		if out == nil || !s.allowed {
 			return 0, engine.ErrNoStdin
+		}
+		if s.sync != nil {
+			s.sync()
 		}
 		line, err := out.Input(s.ctx, "", false)
 		if err != nil {

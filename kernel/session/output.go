@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"sync"
 	"time"
@@ -119,7 +120,15 @@ func (o *output) Input(ctx context.Context, prompt string, password bool) (strin
 	}
 	o.inputMu.Lock()
 	defer o.inputMu.Unlock()
-	o.flush()
+	o.mu.Lock()
+	if prompt == "" {
+		// A Go program prints its prompt and then reads (fmt.Print("name? "); fmt.Scan(&x)).
+		// A prompt still waiting to be sent moves into the input box, as input("name? ")
+		// does, instead of standing on a line of its own above it.
+		prompt = o.takePromptLocked()
+	}
+	o.flushLocked()
+	o.mu.Unlock()
 	// Forget replies to earlier, abandoned requests.
 	for len(o.s.inputs) > 0 {
 		<-o.s.inputs
@@ -143,6 +152,30 @@ func (o *output) Input(ctx context.Context, prompt string, password bool) (strin
 	case <-ctx.Done():
 		return "", context.Cause(ctx)
 	}
+}
+
+// maxPrompt is the longest unfinished line taken as an input prompt.
+const maxPrompt = 200
+
+// takePromptLocked removes and returns the unfinished last line of pending stdout text, if
+// it is short and no other stream followed it.
+func (o *output) takePromptLocked() string {
+	n := len(o.chunks)
+	if n == 0 || o.chunks[n-1].name != "stdout" {
+		return ""
+	}
+	text := o.chunks[n-1].text
+	start := bytes.LastIndexByte(text, '\n') + 1
+	if start == len(text) || len(text)-start > maxPrompt {
+		return ""
+	}
+	prompt := string(text[start:])
+	o.chunks[n-1].text = text[:start]
+	o.size -= len(prompt)
+	if start == 0 {
+		o.chunks = o.chunks[:n-1]
+	}
+	return prompt
 }
 
 // close sends what is pending; later text (from goroutines still running) is sent at once.

@@ -97,6 +97,17 @@ func (f *fakeEngine) Execute(ctx context.Context, req engine.ExecuteRequest, out
 		}
 	case req.Code == "value":
 		return engine.ExecuteResult{Data: map[string]any{"text/plain": "42"}}
+	case strings.HasPrefix(req.Code, "read-after:"):
+		// Stream the text after the colon (parts split by "|" go to stdout and stderr in
+		// turn), then read a line with no prompt of its own.
+		for i, part := range strings.Split(strings.TrimPrefix(req.Code, "read-after:"), "|") {
+			out.Stream([]string{"stdout", "stderr"}[i%2], part)
+		}
+		s, err := out.Input(ctx, "", false)
+		if err != nil {
+			return engine.ExecuteResult{Err: &engine.Error{Name: "NoInput", Value: err.Error()}}
+		}
+		out.Stream("stdout", "got "+s)
 	case req.Code == "input":
 		s, err := out.Input(ctx, "name? ", false)
 		if err != nil {
@@ -360,6 +371,50 @@ func TestInputRequest(t *testing.T) {
 	r := content(t, reply(t, h.shell))
 	if r["status"] != "error" || !strings.Contains(r["evalue"].(string), "stdin") {
 		t.Fatalf("reply %v", r)
+	}
+}
+
+// TestPrintedPromptMovesIntoTheInputBox checks that an unfinished line printed just before a
+// read becomes the input_request's prompt and is not also sent as a stream.
+func TestPrintedPromptMovesIntoTheInputBox(t *testing.T) {
+	tests := []struct {
+		printed  string // what the cell streams before reading
+		prompt   string // the input_request's prompt
+		streamed string // the stream text sent before the answer
+	}{
+		{"name? ", "name? ", ""},
+		{"Welcome!\nname? ", "name? ", "Welcome!\n"},
+		{"a whole line\n", "", "a whole line\n"},
+		{"", "", ""},
+		{"warn|name? ", "", "warnname? "},                        // stderr came last: no prompt is taken
+		{"name? |oops", "", "name? oops"},                        // idem
+		{strings.Repeat("x", 300), "", strings.Repeat("x", 300)}, // too long to be a prompt
+	}
+	for _, tt := range tests {
+		t.Run(tt.printed, func(t *testing.T) {
+			h := start(t)
+			req := request(t, "execute_request", map[string]any{"code": "read-after:" + tt.printed, "allow_stdin": true})
+			h.shell.in <- req
+			ir := reply(t, h.stdin)
+			if got := content(t, ir)["prompt"]; got != tt.prompt {
+				t.Errorf("prompt %q, want %q", got, tt.prompt)
+			}
+			ans, err := wire.NewMessage("input_reply", "client", nil, map[string]any{"value": "gopher"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.stdin.in <- ans
+			reply(t, h.shell)
+			var streamed strings.Builder
+			for _, m := range h.waitIdle(t, req) {
+				if m.Header.MsgType == "stream" {
+					streamed.WriteString(content(t, m)["text"].(string))
+				}
+			}
+			if want := tt.streamed + "got gopher"; streamed.String() != want {
+				t.Errorf("streamed %q, want %q", streamed.String(), want)
+			}
+		})
 	}
 }
 

@@ -280,7 +280,11 @@ async function runInteractions(browser) {
       await snap();
       await box.press('Enter');
       await page.waitForFunction(i => window.jupyterapp.shell.currentWidget.content.widgets[i].node.innerText.includes('hello, Ada Lovelace <nil>'), reader, { timeout: 10000 });
-      return `input box shown (prompt ${JSON.stringify(prompt)}), the cell printed the typed text`;
+      // The prompt the cell printed stands in the input box, not on a line of its own.
+      if (prompt.trim() !== 'your name?') throw new Error(`input box prompt ${JSON.stringify(prompt)}, want "your name?"`);
+      const text = await cellOutputText(page, reader);
+      if (!/^your name\?\s+Ada Lovelace\n/.test(text)) throw new Error(`the answered prompt reads ${JSON.stringify(text)}`);
+      return `input box shown with the prompt ${JSON.stringify(prompt)}; the cell printed ${JSON.stringify(text.trim())}`;
     });
 
     const completions = async (code, want, snap) => {

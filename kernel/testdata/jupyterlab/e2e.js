@@ -56,10 +56,11 @@ async function waitRunFinished(page, timeout) {
   }, null, { timeout, polling: 200 });
 }
 
-// menu clicks a top-level menu, then one of its items, as a person does.
+// menu clicks a top-level menu, then the item with exactly the label given, as a person does.
 async function menu(page, top, item) {
-  await page.locator('.lm-MenuBar-item', { hasText: top }).first().click();
-  const entry = page.locator('.lm-Menu-item:visible', { has: page.locator('.lm-Menu-itemLabel', { hasText: item }) }).first();
+  const exactly = label => new RegExp('^' + label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '$');
+  await page.locator('.lm-MenuBar-item', { hasText: exactly(top) }).click();
+  const entry = page.locator('.lm-Menu-item:visible', { has: page.locator('.lm-Menu-itemLabel', { hasText: exactly(item) }) });
   await entry.waitFor({ state: 'visible', timeout: 5000 });
   await entry.click();
 }

@@ -182,7 +182,7 @@ func TestJupyterLab(t *testing.T) {
 			})
 		})
 	}
-	want := []string{"interrupt", "stdin", "completion", "help"}
+	want := []string{"interrupt", "stdin", "completion", "help", "late-goroutine-output", "display-update", "rich-result"}
 	if len(res.Interactions) != len(want) {
 		t.Errorf("interactions run: %d, want %d (%v)", len(res.Interactions), len(want), want)
 	}
@@ -313,13 +313,19 @@ func near(a, b, tolerance float64) bool {
 }
 
 // writeInteractionsNotebook writes the scratch notebook that e2e.js uses for the interactions:
-// a cell that sleeps for an hour, a cell that reads a line, and an empty cell to type in.
+// a cell that sleeps for an hour, a cell that reads a line, an empty cell to type in, a cell
+// whose goroutine prints after the cell ended and the cell run after it, a progress display
+// updated in place, and a value of a notebook type with an HTML method.
 func writeInteractionsNotebook(t *testing.T, path string) {
 	t.Helper()
 	sources := []string{
 		"time.Sleep(time.Hour)",
 		"fmt.Print(\"your name? \")\nline, err := bufio.NewReader(os.Stdin).ReadString('\\n')\nfmt.Println(\"hello,\", strings.TrimSpace(line), err)",
 		"",
+		"go func() {\n\ttime.Sleep(300 * time.Millisecond)\n\tfmt.Println(\"late hello\")\n}()",
+		"time.Sleep(time.Second)\nfmt.Println(\"second cell\")",
+		"bar := display.New()\nfor i := 1; i <= 5; i++ {\n\tbar.HTML(fmt.Sprintf(\"<b>step %d of 5</b>\", i))\n\ttime.Sleep(50 * time.Millisecond)\n}",
+		"type badge string\n\nfunc (b badge) HTML() string { return \"<span class='gk-badge'>\" + string(b) + \"</span>\" }\n\nbadge(\"gopher\")",
 	}
 	var cells []map[string]any
 	for i, src := range sources {

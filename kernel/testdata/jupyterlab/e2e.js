@@ -246,12 +246,14 @@ async function interaction(page, name, fn) {
 }
 
 // runInteractions works on the scratch notebook, whose cells are, in order: a cell sleeping
-// for an hour, a cell reading a line from stdin, and an empty cell for typing.
+// for an hour, a cell reading a line from stdin, an empty cell for typing, a cell starting a
+// goroutine that prints after the cell ended, a cell run after it, a progress display
+// updated in place, and a value of a notebook type with an HTML method.
 async function runInteractions(browser) {
   const page = await newPage(browser);
   try {
     await openNotebook(page, config.interactions);
-    const sleeper = 0, reader = 1, scratch = 2;
+    const sleeper = 0, reader = 1, scratch = 2, starter = 3, next = 4, progress = 5, rich = 6;
 
     await interaction(page, 'interrupt', async () => {
       await runCell(page, sleeper);
@@ -327,11 +329,66 @@ async function runInteractions(browser) {
       const b = await help('pool.Threads(', /Threads returns a pool/, snap);
       return [a, b].join('; ');
     });
+
+    await interaction(page, 'late-goroutine-output', async snap => {
+      await runCell(page, starter);
+      await waitCellDone(page, starter);
+      const count = await promptNumber(page, starter);
+      await runCell(page, next);
+      await waitCellDone(page, next);
+      const first = await cellOutputText(page, starter);
+      const second = await cellOutputText(page, next);
+      await snap();
+      if (!/goroutine.*still running/.test(first)) throw new Error(`the first cell does not say its goroutine is still running: ${JSON.stringify(first)}`);
+      if (first.includes('late hello')) throw new Error(`late output shown under the cell that had ended: ${JSON.stringify(first)}`);
+      if (!second.includes(`[In ${count}] late hello`) || !second.includes('second cell')) {
+        throw new Error(`the running cell does not show the late line marked [In ${count}]: ${JSON.stringify(second)}`);
+      }
+      return `ended cell: ${JSON.stringify(first.trim().split('\n')[0])}; next cell: ${JSON.stringify(second.trim())}`;
+    });
+
+    await interaction(page, 'display-update', async () => {
+      await runCell(page, progress);
+      await waitCellDone(page, progress);
+      const outputs = await page.locator('.jp-Notebook .jp-Cell').nth(progress).locator('.jp-OutputArea-output').evaluateAll(
+        els => els.map(e => ({ mime: e.getAttribute('data-mime-type'), text: e.innerText.trim(), bold: !!e.querySelector('b') })));
+      if (outputs.length !== 1 || outputs[0].text !== 'step 5 of 5' || !outputs[0].bold) {
+        throw new Error(`want one HTML output reading "step 5 of 5", got ${JSON.stringify(outputs)}`);
+      }
+      return `one output, updated in place: ${JSON.stringify(outputs[0])}`;
+    });
+
+    await interaction(page, 'rich-result', async () => {
+      await runCell(page, rich);
+      await waitCellDone(page, rich);
+      const cell = page.locator('.jp-Notebook .jp-Cell').nth(rich);
+      const badge = cell.locator('.jp-OutputArea-output[data-mime-type="text/html"] span.gk-badge');
+      if (await badge.count() !== 1) {
+        throw new Error(`no HTML badge; outputs: ${JSON.stringify(await cell.locator('.jp-OutputArea').innerText())}`);
+      }
+      const prompt = (await cell.locator('.jp-OutputPrompt').first().innerText()).trim();
+      if (!/^\[\d+\]:$/.test(prompt)) throw new Error(`the value is not shown as the cell's result (Out prompt ${JSON.stringify(prompt)})`);
+      return `badge rendered as HTML: ${JSON.stringify(await badge.innerText())}, result prompt ${prompt}`;
+    });
   } finally {
     await shutdownKernels(page);
     await page.close();
     save();
   }
+}
+
+// waitCellDone waits until cell i has an execution count and the kernel is idle.
+async function waitCellDone(page, i) {
+  await page.waitForFunction(i => {
+    const w = window.jupyterapp.shell.currentWidget;
+    const p = w.content.widgets[i].node.querySelector('.jp-InputPrompt').textContent;
+    return w.sessionContext.kernelDisplayStatus === 'idle' && /\[\d+\]/.test(p);
+  }, i, { timeout: 30000, polling: 50 });
+}
+
+async function promptNumber(page, i) {
+  const text = await page.locator('.jp-Notebook .jp-Cell').nth(i).locator('.jp-InputPrompt').innerText();
+  return Number((text.match(/\d+/) || ['0'])[0]);
 }
 
 async function main() {

@@ -13,10 +13,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gokernel/gokernel/kernel/internal/testutil"
 )
 
 // labDir holds the JupyterLab application the browser test builds and serves.
@@ -388,7 +389,7 @@ func startLab(t *testing.T, dataDir, root string) (url, token string) {
 		"JUPYTER_CONFIG_DIR="+filepath.Join(state, "config"),
 		"JUPYTER_RUNTIME_DIR="+filepath.Join(state, "runtime"),
 		"GOLAB_STATE="+state)
-	logs := &lockedBuffer{}
+	logs := &testutil.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -433,24 +434,6 @@ func startLab(t *testing.T, dataDir, root string) (url, token string) {
 		t.Fatalf("the JupyterLab server did not list the go kernel within 60 s:\n%s", tail(logs.String(), 4000))
 	}
 	return url, token
-}
-
-// lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // errorRecorder collects the errors a check reports.

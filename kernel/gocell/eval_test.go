@@ -1,7 +1,6 @@
 package gocell
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,28 +14,9 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
+
+	"github.com/gokernel/gokernel/kernel/internal/testutil"
 )
-
-// lockedBuffer collects interpreter output written from several goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// take returns the output so far and empties the buffer.
-func (b *lockedBuffer) take() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.String()
-	b.buf.Reset()
-	return s
-}
 
 // session evaluates cells the way the kernel's evaluator does: imports first (skipping
 // those already made), then the segments, the last one with its value when the cell
@@ -44,7 +24,7 @@ func (b *lockedBuffer) take() string {
 type session struct {
 	t        *testing.T
 	i        *interp.Interpreter
-	out      *lockedBuffer
+	out      *testutil.Buffer
 	imported map[string]bool
 	names    map[string]bool
 	lines    int // lines evaluated so far; sources are shifted to number lines uniquely
@@ -59,7 +39,7 @@ type session struct {
 
 func newSession(t *testing.T) *session {
 	t.Helper()
-	s := &session{t: t, out: &lockedBuffer{}, imported: map[string]bool{}, names: map[string]bool{}, panics: make(chan any, 16)}
+	s := &session{t: t, out: &testutil.Buffer{}, imported: map[string]bool{}, names: map[string]bool{}, panics: make(chan any, 16)}
 	s.i = interp.New(interp.Options{Stdout: s.out, Stderr: s.out})
 	if err := s.i.Use(stdlib.Symbols); err != nil {
 		t.Fatal(err)
@@ -183,7 +163,7 @@ func (s *session) run(cell string) (string, error) {
 			continue
 		}
 		if _, err := s.eval(im.Source()); err != nil {
-			return s.out.take(), err
+			return s.out.Take(), err
 		}
 		s.imported[key] = true
 	}
@@ -192,19 +172,19 @@ func (s *session) run(cell string) (string, error) {
 			err := s.segment(seg, plan.Result.ValueSource)
 			if err == nil || !noValue(err) {
 				if err != nil {
-					return s.out.take(), err
+					return s.out.Take(), err
 				}
 				continue
 			}
 		}
 		if err := s.segment(seg, seg.Source); err != nil {
-			return s.out.take(), err
+			return s.out.Take(), err
 		}
 	}
 	for _, d := range plan.Decls {
 		s.names[d.Name] = true
 	}
-	return s.out.take(), nil
+	return s.out.Take(), nil
 }
 
 // noValue reports whether err says that a trailing expression has no single value.

@@ -15,12 +15,14 @@ import (
 
 	"github.com/go-zeromq/zmq4"
 	"github.com/go-zeromq/zmq4/security/null"
+
+	"github.com/gokernel/gokernel/kernel/internal/testutil"
 )
 
 // listenTest binds endpoints for info and closes them when the test ends.
-func listenTest(t *testing.T, info ConnectionInfo) (*Endpoints, *syncBuffer) {
+func listenTest(t *testing.T, info ConnectionInfo) (*Endpoints, *testutil.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testutil.Buffer{}
 	e, err := Listen(context.Background(), info, log.New(logs, "", 0))
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +34,7 @@ func listenTest(t *testing.T, info ConnectionInfo) (*Endpoints, *syncBuffer) {
 // dialSocket connects a zmq4 socket made by newSocket to endpoint.
 func dialSocket(t *testing.T, newSocket func(context.Context, ...zmq4.Option) zmq4.Socket, endpoint string, opts ...zmq4.Option) zmq4.Socket {
 	t.Helper()
-	opts = append(opts, zmq4.WithLogger(log.New(&syncBuffer{}, "", 0)))
+	opts = append(opts, zmq4.WithLogger(log.New(&testutil.Buffer{}, "", 0)))
 	sock := newSocket(context.Background(), opts...)
 	t.Cleanup(func() { sock.Close() })
 	if err := sock.Dial(endpoint); err != nil {
@@ -236,7 +238,7 @@ func TestRouterSilentPeer(t *testing.T) {
 	defer silent.Close()
 	time.Sleep(50 * time.Millisecond)
 
-	shell := zmq4.NewDealer(context.Background(), zmq4.WithLogger(log.New(&syncBuffer{}, "", 0)))
+	shell := zmq4.NewDealer(context.Background(), zmq4.WithLogger(log.New(&testutil.Buffer{}, "", 0)))
 	defer shell.Close()
 	dialed := make(chan error, 1)
 	go func() { dialed <- shell.Dial(endpoint) }()
@@ -273,7 +275,7 @@ func listenTestGuarded(t *testing.T) (zmq4.Socket, string) {
 			t.Fatal(err)
 		}
 	})
-	router := zmq4.NewRouter(context.Background(), zmq4.WithLogger(log.New(&syncBuffer{}, "", 0)))
+	router := zmq4.NewRouter(context.Background(), zmq4.WithLogger(log.New(&testutil.Buffer{}, "", 0)))
 	t.Cleanup(func() { router.Close() })
 	if err := router.Listen(testGuarded + "://127.0.0.1:0"); err != nil {
 		t.Fatal(err)

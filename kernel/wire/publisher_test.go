@@ -17,36 +17,20 @@ import (
 
 	"github.com/go-zeromq/zmq4"
 	"github.com/go-zeromq/zmq4/security/null"
+
+	"github.com/gokernel/gokernel/kernel/internal/testutil"
 )
-
-// syncBuffer is a log destination safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // testKey signs every message in these tests.
 const testKey = "test-key"
 
-func newTestPublisher(t *testing.T, opts PublisherOptions) (*Publisher, *syncBuffer) {
+func newTestPublisher(t *testing.T, opts PublisherOptions) (*Publisher, *testutil.Buffer) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &testutil.Buffer{}
 	p := NewPublisher(ln, NewSigner([]byte(testKey)), log.New(logs, "", 0), opts)
 	t.Cleanup(func() { p.Close() })
 	return p, logs
@@ -55,7 +39,7 @@ func newTestPublisher(t *testing.T, opts PublisherOptions) (*Publisher, *syncBuf
 // dialSub connects a zmq4 SUB socket to p, subscribed to topic.
 func dialSub(t *testing.T, p *Publisher, topic string) zmq4.Socket {
 	t.Helper()
-	sub := zmq4.NewSub(context.Background(), zmq4.WithLogger(log.New(&syncBuffer{}, "", 0)))
+	sub := zmq4.NewSub(context.Background(), zmq4.WithLogger(log.New(&testutil.Buffer{}, "", 0)))
 	t.Cleanup(func() { sub.Close() })
 	if err := sub.Dial("tcp://" + p.Addr().String()); err != nil {
 		t.Fatal(err)

@@ -56,6 +56,14 @@ async function waitRunFinished(page, timeout) {
   }, null, { timeout, polling: 200 });
 }
 
+// runAll runs every cell from the Run menu and waits until the last one has finished. The
+// kernel may be done before it is seen busy, so a missed busy state is no error.
+async function runAll(page) {
+  await menu(page, 'Run', 'Run All Cells');
+  await page.waitForFunction(() => window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus === 'busy', null, { timeout: 30000, polling: 50 }).catch(() => {});
+  await waitRunFinished(page, config.notebookTimeoutMs || 300000);
+}
+
 // menu clicks a top-level menu, then the item with exactly the label given, as a person does.
 async function menu(page, top, item) {
   const exactly = label => new RegExp('^' + label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '$');
@@ -151,9 +159,7 @@ async function runNotebook(browser, name) {
     await page.waitForFunction(() => document.querySelectorAll('.jp-OutputArea-output').length === 0, null, { timeout: 10000 });
     entry.outputsAfterClear = await page.locator('.jp-OutputArea-output').count();
     const started = Date.now();
-    await menu(page, 'Run', 'Run All Cells');
-    await page.waitForFunction(() => window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus === 'busy', null, { timeout: 30000, polling: 50 }).catch(() => {});
-    await waitRunFinished(page, config.notebookTimeoutMs || 300000);
+    await runAll(page);
     entry.seconds = (Date.now() - started) / 1000;
     entry.cells = await cells(page);
     entry.screenshots = await screenshotNotebook(page, path.basename(name, '.ipynb'));
@@ -186,9 +192,7 @@ async function restartAndRunAll(page, name) {
   await waitKernelIdle(page, 60000);
   out.states = await page.evaluate(() => window.__kernelStates.join(' '));
   const started = Date.now();
-  await menu(page, 'Run', 'Run All Cells');
-  await page.waitForFunction(() => window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus === 'busy', null, { timeout: 30000, polling: 50 }).catch(() => {});
-  await waitRunFinished(page, config.notebookTimeoutMs || 300000);
+  await runAll(page);
   out.seconds = (Date.now() - started) / 1000;
   out.cells = await cells(page);
   out.screenshot = path.join(config.shots, `${path.basename(name, '.ipynb')}-after-restart.png`);

@@ -349,8 +349,8 @@ func writeInteractionsNotebook(t *testing.T, path string) {
 
 // requireLab makes sure the browser test can run: Node.js and npm, Debian's chromium and
 // Jupyter server packages, and the JupyterLab build, which it brings up to date with
-// testdata/jupyterlab/setup. A missing piece skips the test with the reason, except under CI,
-// where it fails.
+// testdata/jupyterlab/setup. A missing piece, or a build that fails (no npm registry, say),
+// skips the test with the reason, except under CI, where it fails.
 func requireLab(t *testing.T) {
 	t.Helper()
 	requireJupyter(t, []string{"jupyter_server", "jupyterlab_server"}, []string{"node", "npm", chromium})
@@ -361,7 +361,12 @@ func requireLab(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s", bytes.TrimSpace(out))
 	if err != nil {
-		t.Fatalf("building JupyterLab (%s/setup): %v\n%s", labDir, err, out)
+		msg := fmt.Sprintf("building JupyterLab (%s/setup) failed: %v\n%s", labDir, err, tail(string(out), 3000))
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Log("SKIP: " + msg)
+		t.Skip(msg) // for example without access to the npm registry
 	}
 }
 

@@ -189,30 +189,44 @@ func (w *rewriter) labeled(s ast.Stmt) bool {
 // rangeAssign rewrites for k, v = range x into for K, V := range x { k, v = K, V; ... }:
 // yaegi leaves k and v unchanged after such a loop.
 func (w *rewriter) rangeAssign(n *ast.RangeStmt) {
-	var lhs, fresh, defs []string
-	for _, e := range []ast.Expr{n.Key, n.Value} {
-		if e == nil {
-			continue
-		}
-		if isBlank(e) {
-			defs = append(defs, "_")
-			continue
-		}
-		if !w.oneLine(e) {
-			return
-		}
-		v := w.gen("r")
-		lhs, fresh, defs = append(lhs, w.src(e)), append(fresh, v), append(defs, v)
+	targets := []ast.Expr{n.Key}
+	if n.Value != nil {
+		targets = append(targets, n.Value)
 	}
-	if len(lhs) == 0 {
+	defs, assign, ok := w.freshTargets(targets)
+	if !ok || assign == "" {
 		return
 	}
 	w.depth++
 	defer func() { w.depth-- }()
-	w.replace(n.Key.Pos(), n.TokPos+1, strings.Join(defs, ", ")+" :=")
+	w.replace(n.Key.Pos(), n.TokPos+1, defs+" :=")
 	w.depth++
-	w.insert(n.Body.Lbrace+1, " "+strings.Join(lhs, ", ")+" = "+strings.Join(fresh, ", ")+";")
+	w.insert(n.Body.Lbrace+1, assign)
 	w.depth--
+}
+
+// freshTargets prepares the receive into fresh variables that replaces an assignment to
+// targets: defs lists the fresh variables to define in their place ("_" for a blank
+// target), and assign is the statement that copies them to the targets, " t1, t2 = R1, R2;",
+// or "" when every target is blank. ok is false when a target spans lines and cannot be
+// copied.
+func (w *rewriter) freshTargets(targets []ast.Expr) (defs, assign string, ok bool) {
+	var lhs, fresh, names []string
+	for _, e := range targets {
+		if isBlank(e) {
+			names = append(names, "_")
+			continue
+		}
+		if !w.oneLine(e) {
+			return "", "", false
+		}
+		v := w.gen("r")
+		lhs, fresh, names = append(lhs, w.src(e)), append(fresh, v), append(names, v)
+	}
+	if len(lhs) > 0 {
+		assign = " " + strings.Join(lhs, ", ") + " = " + strings.Join(fresh, ", ") + ";"
+	}
+	return strings.Join(names, ", "), assign, true
 }
 
 func isBlank(e ast.Expr) bool {

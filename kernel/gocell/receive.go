@@ -43,26 +43,18 @@ func (w *rewriter) commClause(c *ast.CommClause, sc *scope) {
 
 // selectAssign rewrites case v, ok = <-ch into case R1, R2 := <-ch: v, ok = R1, R2.
 func (w *rewriter) selectAssign(c *ast.CommClause, as *ast.AssignStmt) {
-	var lhs, fresh, defs []string
-	for _, l := range as.Lhs {
-		if isBlank(l) {
-			defs = append(defs, "_")
-			continue
-		}
-		if !w.oneLine(l) {
-			return
-		}
-		v := w.gen("r")
-		lhs, fresh, defs = append(lhs, w.src(l)), append(fresh, v), append(defs, v)
+	defs, assign, ok := w.freshTargets(as.Lhs)
+	if !ok {
+		return
 	}
 	w.depth++
 	defer func() { w.depth-- }()
-	if len(lhs) == 0 {
+	if assign == "" {
 		w.replace(as.Pos(), as.Rhs[0].Pos(), "")
 		return
 	}
-	w.replace(as.Pos(), as.Rhs[0].Pos(), strings.Join(defs, ", ")+" := ")
-	w.insert(c.Colon+1, " "+strings.Join(lhs, ", ")+" = "+strings.Join(fresh, ", ")+";")
+	w.replace(as.Pos(), as.Rhs[0].Pos(), defs+" := ")
+	w.insert(c.Colon+1, assign)
 }
 
 // isReceive reports whether e is a receive expression written without parentheses.

@@ -151,12 +151,7 @@ func (p *Process) run(ch *child, c *call, name string) {
 	rep, err := ch.run(job{Func: c.name, Process: name, Once: true, Args: c.args})
 	var value any
 	if err == nil {
-		if err = rep.err(); err == nil || rep.Outcome == outcomeReturned {
-			var derr error
-			if value, derr = c.result(rep.Result); derr != nil {
-				err = derr
-			}
-		}
+		value, err = c.outcome(rep)
 	}
 	<-ch.done // the child exits after replying; its exit code completes the record
 	ch.conn.Close()

@@ -226,6 +226,22 @@ func convertArg(a any, want reflect.Type) reflect.Value {
 	return v
 }
 
+// outcome returns the function's value and error as the child's reply
+// reports them: a function that returned has its value, decoded into its
+// result type, even alongside an error; a call that panicked, exited or
+// failed has none.
+func (c *call) outcome(rep reply) (any, error) {
+	err := rep.err()
+	if err != nil && rep.Outcome != outcomeReturned {
+		return nil, err
+	}
+	value, derr := c.result(rep.Result)
+	if derr != nil {
+		return nil, derr
+	}
+	return value, err
+}
+
 // result decodes the value a child returned into the result type of the
 // function.
 func (c *call) result(b []byte) (any, error) {

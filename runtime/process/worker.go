@@ -54,14 +54,7 @@ func (w *Worker) Call(f any, args ...any) (any, error) {
 		w.mu.Unlock()
 		return nil, err
 	}
-	if err := rep.err(); err != nil && rep.Outcome != outcomeReturned {
-		return nil, err
-	}
-	value, err := c.result(rep.Result)
-	if err != nil {
-		return nil, err
-	}
-	return value, rep.err()
+	return c.outcome(rep)
 }
 
 // ready returns a running child, starting one if there is none or the last

@@ -292,10 +292,7 @@ func (s *Semaphore) TryAcquire() bool {
 // AcquireTimeout takes a unit, waiting at most d, and reports whether it did.
 // A negative d waits without limit, as Acquire does.
 func (s *Semaphore) AcquireTimeout(d time.Duration) bool {
-	var timeout <-chan time.Time
-	if d > 0 {
-		timeout = time.After(d)
-	}
+	timeout := notify.Deadline(d)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for waited := false; s.value == 0; waited = true {
@@ -305,17 +302,9 @@ func (s *Semaphore) AcquireTimeout(d time.Duration) bool {
 		if !waited {
 			record.Emit(record.Wait, s, "Semaphore")
 		}
-		wake := s.changed.Wait()
-		s.mu.Unlock()
-		select {
-		case <-wake:
-			s.mu.Lock()
-		case <-timeout: // nil, never ready, when d < 0
-			s.mu.Lock()
-			if s.value == 0 {
-				record.Emit(record.GiveUp, s, "Semaphore")
-				return false
-			}
+		if !s.changed.Await(&s.mu, timeout) && s.value == 0 {
+			record.Emit(record.GiveUp, s, "Semaphore")
+			return false
 		}
 	}
 	s.value--
@@ -386,30 +375,17 @@ func (e *Event) Wait() {
 // limit, as Wait does.
 func (e *Event) WaitTimeout(d time.Duration) bool {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.set || d == 0 {
-		defer e.mu.Unlock()
 		return e.set
 	}
-	wake := e.setSig.Wait()
 	record.Emit(record.Wait, e, "Event") // before Set can record its signal
-	e.mu.Unlock()
-	var timeout <-chan time.Time
-	if d > 0 {
-		timeout = time.After(d)
+	if !e.setSig.Await(&e.mu, notify.Deadline(d)) && !e.set {
+		record.Emit(record.GiveUp, e, "Event")
+		return false
 	}
-	select {
-	case <-wake:
-		record.Emit(record.Acquire, e, "Event")
-		return true
-	case <-timeout:
-		set := e.IsSet()
-		if set {
-			record.Emit(record.Acquire, e, "Event")
-		} else {
-			record.Emit(record.GiveUp, e, "Event")
-		}
-		return set
-	}
+	record.Emit(record.Acquire, e, "Event")
+	return true
 }
 
 // Condition lets threads wait until another thread announces a change of
@@ -474,15 +450,11 @@ func (c *Condition) WaitTimeout(d time.Duration) bool {
 	restore := c.release()
 	defer restore()
 
-	var timeout <-chan time.Time
-	if d >= 0 {
-		timeout = time.After(d)
-	}
 	select {
 	case <-wake:
 		record.Emit(record.Acquire, c, "Condition")
 		return true
-	case <-timeout:
+	case <-notify.Deadline(d):
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		for i, w := range c.waiters {

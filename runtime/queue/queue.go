@@ -79,7 +79,7 @@ func (q *Queue) Put(v any) {
 	if !q.closed && q.max > 0 && len(q.items) >= q.max {
 		record.Emit(record.Block, q, "Queue.Put")
 		for !q.closed && q.max > 0 && len(q.items) >= q.max {
-			q.wait(&q.removed)
+			q.removed.Await(&q.mu, nil)
 		}
 		record.Emit(record.Unblock, q, "Queue.Put")
 	}
@@ -103,10 +103,7 @@ func (q *Queue) Get() any {
 // ErrClosed if the queue is closed and has no items left. A d of zero does
 // not wait, and a negative d waits without limit.
 func (q *Queue) GetTimeout(d time.Duration) (any, error) {
-	var timeout <-chan time.Time
-	if d > 0 {
-		timeout = time.After(d)
-	}
+	timeout := notify.Deadline(d)
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	blocked := false
@@ -121,13 +118,7 @@ func (q *Queue) GetTimeout(d time.Duration) (any, error) {
 		case !blocked:
 			record.Emit(record.Block, q, "Queue.Get")
 		}
-		wake := q.added.Wait()
-		q.mu.Unlock()
-		select {
-		case <-wake:
-			q.mu.Lock()
-		case <-timeout: // nil, never ready, when d < 0
-			q.mu.Lock()
+		if !q.added.Await(&q.mu, timeout) {
 			d = 0 // take an item that arrived meanwhile, else give up
 		}
 	}
@@ -144,14 +135,6 @@ func (q *Queue) unblock(blocked bool, typ string) {
 	if blocked {
 		record.Emit(record.Unblock, q, typ)
 	}
-}
-
-// wait releases q.mu until sig is broadcast. The caller holds q.mu.
-func (q *Queue) wait(sig *notify.Signal) {
-	wake := sig.Wait()
-	q.mu.Unlock()
-	<-wake
-	q.mu.Lock()
 }
 
 // Len returns the number of items in the queue.
@@ -199,7 +182,7 @@ func (q *Queue) Join() {
 	}
 	record.Emit(record.Block, q, "Queue.Join")
 	for q.unfinished > 0 {
-		q.wait(&q.finished)
+		q.finished.Await(&q.mu, nil)
 	}
 	record.Emit(record.Unblock, q, "Queue.Join")
 }

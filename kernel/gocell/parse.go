@@ -70,6 +70,7 @@ func (env Env) Parse(src string) (*Plan, error) {
 	plan.Decls = w.decls
 
 	var last *unit
+	lastStart := 0 // cell offset of the segment that ends with last
 	for i := 0; i < len(units); {
 		u := units[i]
 		if u.kind == unitImport {
@@ -93,11 +94,11 @@ func (env Env) Parse(src string) (*Plan, error) {
 		}
 		seg.Source = prefix + body
 		plan.Segments = append(plan.Segments, seg)
-		last = units[j-1]
+		last, lastStart = units[j-1], start
 		i = j
 	}
 	if last != nil && last == units[len(units)-1] && last.kind == unitStmt {
-		r, err := w.result(last)
+		r, err := w.result(last, lastStart)
 		if err != nil {
 			return nil, err
 		}
@@ -320,8 +321,9 @@ func (w *rewriter) imports(u *unit) []Import {
 	return out
 }
 
-// result describes the cell's trailing expression statement, if it should be shown.
-func (w *rewriter) result(u *unit) (*Result, error) {
+// result describes the cell's trailing expression statement, if it should be shown. u ends
+// the cell's last segment, which starts at cell offset start.
+func (w *rewriter) result(u *unit, start int) (*Result, error) {
 	es, ok := u.stmt.(*ast.ExprStmt)
 	if !ok || !w.showable(es.X) {
 		return nil, nil
@@ -329,8 +331,7 @@ func (w *rewriter) result(u *unit) (*Result, error) {
 	pos, end := u.off(es.X.Pos()), u.off(es.X.End())
 	r := &Result{Expr: w.t.src[pos:end]}
 	r.Line, r.Column = w.t.position(pos)
-	seg := w.segmentOf(u)
-	body, err := w.apply(seg.start, u.end, []edit{
+	body, err := w.apply(start, u.end, []edit{
 		{pos: pos, end: pos, text: openMarker, depth: -1},
 		{pos: end, end: end, text: closeMarker, depth: -1, closing: true},
 	})
@@ -390,20 +391,6 @@ func (w *rewriter) packagePath(name string) string {
 		return name
 	}
 	return ""
-}
-
-// segmentOf returns the first unit of the segment that ends with u.
-func (w *rewriter) segmentOf(u *unit) *unit {
-	first := u
-	for i := len(w.units) - 1; i >= 0; i-- {
-		if w.units[i] == u {
-			for j := i; j >= 0 && w.units[j].kind == u.kind; j-- {
-				first = w.units[j]
-			}
-			break
-		}
-	}
-	return first
 }
 
 // unsupported records an unsupported construct at cell offset off.

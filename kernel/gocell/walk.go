@@ -11,11 +11,10 @@ import (
 // A rewriter walks a cell's syntax trees with scopes, collecting edits, errors,
 // automatic imports and declarations.
 type rewriter struct {
-	t     *text
-	env   Env
-	cell  *scope
-	units []*unit
-	u     *unit // the unit being walked
+	t    *text
+	env  Env
+	cell *scope
+	u    *unit // the unit being walked
 
 	edits []edit
 	errs  []*Error
@@ -72,7 +71,6 @@ func (w *rewriter) oneLine(n ast.Node) bool { return !strings.Contains(w.src(n),
 // before the declaration resolve, then describes them with what their own
 // declarations show.
 func (w *rewriter) declareCell(units []*unit) {
-	w.units = units
 	for pass := 0; pass < 2; pass++ {
 		for _, u := range units {
 			w.u = u

@@ -10,18 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 )
-
-// within fails the test if done is not closed within a generous time.
-func within(t *testing.T, what string, done <-chan struct{}) {
-	t.Helper()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s did not happen within 10s", what)
-	}
-}
 
 var errTarget = errors.New("target failed")
 
@@ -266,7 +255,7 @@ func TestThreadsRunConcurrently(t *testing.T) {
 	t2 := Go(func() { close(b); <-a })
 	done := make(chan struct{})
 	go func() { t1.Join(); t2.Join(); close(done) }()
-	within(t, "two threads waiting for each other", done)
+	testutil.Eventually(t, "two threads waiting for each other", done)
 }
 
 func TestFailureIsReportedOnStderr(t *testing.T) {

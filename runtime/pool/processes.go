@@ -35,10 +35,9 @@ func Processes(n int) *Pool {
 // from at most as many goroutines as it has workers, so the runner never
 // holds more child processes than that.
 type processRunner struct {
-	mu      sync.Mutex
-	idle    []*process.Worker
-	all     []*process.Worker
-	started int
+	mu   sync.Mutex
+	idle []*process.Worker
+	all  []*process.Worker // every worker made, numbered from 1 in this order
 }
 
 // Run calls f(args...) on an idle worker process, or a new one.
@@ -56,8 +55,7 @@ func (r *processRunner) take() *process.Worker {
 		r.idle = r.idle[:n-1]
 		return w
 	}
-	r.started++
-	w := process.NewWorker(fmt.Sprintf("PoolWorker-%d", r.started))
+	w := process.NewWorker(fmt.Sprintf("PoolWorker-%d", len(r.all)+1))
 	r.all = append(r.all, w)
 	return w
 }

@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -135,21 +136,11 @@ func (r *Recording) Add(events ...Event) {
 	}
 	r.events = append(r.events, events...)
 	slices.SortStableFunc(r.events, func(a, b Event) int {
-		return compareDurations(a.Time, b.Time)
+		return cmp.Compare(a.Time, b.Time)
 	})
 	if last := r.events[len(r.events)-1].Time; last > r.duration {
 		r.duration = last
 	}
-}
-
-func compareDurations(a, b time.Duration) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // AddProcess adds the recording of a child process with the given pid to r.

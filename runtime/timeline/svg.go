@@ -294,16 +294,21 @@ func (s *svgWriter) axis(y, bottom int, grid bool) {
 	}
 }
 
+// cutLabel returns a row name cut to labelChars characters with an
+// ellipsis, and whether it was cut.
+func cutLabel(name string) (string, bool) {
+	if utf8.RuneCountInString(name) <= labelChars {
+		return name, false
+	}
+	return string([]rune(name)[:labelChars-1]) + "…", true
+}
+
 // labels writes the row names, cut with an ellipsis when too long; the full
 // name is then the hover text.
 func (s *svgWriter) labels() {
 	for i, r := range s.c.rows {
 		y := s.rowY(i) + barTop + barHeight - 3
-		name := r.name
-		cut := utf8.RuneCountInString(name) > labelChars
-		if cut {
-			name = string([]rune(name)[:labelChars-1]) + "…"
-		}
+		name, cut := cutLabel(r.name)
 		s.printf(`<text x="%d" y="%d" text-anchor="end" class="lbl">`, plotLeft-8, y)
 		s.text(name)
 		if cut {

@@ -70,10 +70,7 @@ func (r *Recording) Text() string {
 	fmt.Fprintf(&b, "%s%s\n%s%s\n", pad, strings.TrimRight(string(labels), " "), pad, ruler)
 
 	for _, r := range c.rows {
-		name := r.name
-		if utf8.RuneCountInString(name) > labelChars {
-			name = string([]rune(name)[:labelChars-1]) + "…"
-		}
+		name, _ := cutLabel(r.name)
 		line := textRow(r, total)
 		fmt.Fprintf(&b, "%s%s%s\n", name, strings.Repeat(" ", width-utf8.RuneCountInString(name)), strings.TrimRight(line, " "))
 	}

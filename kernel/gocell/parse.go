@@ -367,7 +367,7 @@ func (w *rewriter) showable(e ast.Expr) bool {
 		if !ok {
 			return true
 		}
-		switch w.packagePath(id.Name) {
+		switch w.packageOf(id.Name, w.cell) {
 		case "fmt":
 			n := fun.Sel.Name
 			return !strings.HasPrefix(n, "Print") && !strings.HasPrefix(n, "Fprint")
@@ -376,21 +376,6 @@ func (w *rewriter) showable(e ast.Expr) bool {
 		}
 	}
 	return true
-}
-
-// packagePath returns the import path that name refers to at the top level of the cell,
-// or "".
-func (w *rewriter) packagePath(name string) string {
-	if o := w.cell.lookup(name); o != nil {
-		return o.path
-	}
-	if p, ok := w.known(name); ok {
-		return p
-	}
-	if name == "fmt" || name == "log" {
-		return name
-	}
-	return ""
 }
 
 // unsupported records an unsupported construct at cell offset off.

@@ -314,6 +314,7 @@ func TestParseResult(t *testing.T) {
 		{"func g() int { return 1 }\ng()", nil, "g()"},
 		{"h()", []string{"h"}, "h()"},
 		{"fmt := myFormatter\nfmt.Println(1)", nil, "fmt.Println(1)"},
+		{"log.Print(1)", []string{"log"}, "log.Print(1)"},
 		{"x := 1", nil, ""},
 		{"x := 1\nfunc k() {}", nil, ""},
 		{"for {\n\tbreak\n}", nil, ""},

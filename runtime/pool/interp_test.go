@@ -3,13 +3,13 @@ package pool_test
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/traefik/yaegi/interp"
 
+	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"github.com/gokernel/gokernel/runtime/lock"
 	"github.com/gokernel/gokernel/runtime/pool"
 	"github.com/gokernel/gokernel/runtime/queue"
@@ -155,18 +155,8 @@ func TestInterpretedProgramUsesRuntime(t *testing.T) {
 	}
 
 	// Thread failure reports go to os.Stderr; capture them.
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved := os.Stderr
-	os.Stderr = w
-	_, evalErr := i.Eval(program)
-	os.Stderr = saved
-	w.Close()
-	var reports bytes.Buffer
-	reports.ReadFrom(r)
-
+	var evalErr error
+	reports := testutil.CaptureStderr(t, func() { _, evalErr = i.Eval(program) })
 	if evalErr != nil {
 		t.Fatalf("Eval: %v\ninterpreter stderr:\n%s", evalErr, interpStderr.String())
 	}
@@ -188,7 +178,7 @@ func TestInterpretedProgramUsesRuntime(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("interpreted output:\n%s\nwant:\n%s", stdout.String(), strings.Join(want, "\n"))
 	}
-	if !strings.Contains(reports.String(), "Exception in thread Bad:\npanic: boom") {
-		t.Errorf("no report of the failed thread on os.Stderr:\n%s", reports.String())
+	if !strings.Contains(reports, "Exception in thread Bad:\npanic: boom") {
+		t.Errorf("no report of the failed thread on os.Stderr:\n%s", reports)
 	}
 }

@@ -3,9 +3,7 @@ package pool
 import (
 	"errors"
 	"fmt"
-	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"io"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"github.com/gokernel/gokernel/runtime/thread"
 )
 
@@ -505,20 +504,19 @@ func TestNewRejectsBadArguments(t *testing.T) {
 }
 
 func TestGoexitInTaskFailsOnlyThatTask(t *testing.T) {
-	ex := Threads(1)
-	saved := os.Stderr
-	devnull, err := os.Open(os.DevNull)
-	if err != nil {
-		t.Fatal(err)
+	var err1, err2 error
+	var v2 any
+	report := testutil.CaptureStderr(t, func() { // the worker thread reports its Goexit
+		ex := Threads(1)
+		first := ex.Submit(goexit)
+		second := ex.Submit(func() int { return 2 })
+		_, err1 = first.Result()
+		v2, err2 = second.Result()
+		ex.Close()
+	})
+	if !strings.Contains(report, "Exception in thread ThreadPoolExecutor_0") {
+		t.Errorf("no report of the worker's Goexit on os.Stderr: %q", report)
 	}
-	defer devnull.Close()
-	os.Stderr = devnull // the worker thread reports its Goexit
-	first := ex.Submit(goexit)
-	second := ex.Submit(func() int { return 2 })
-	_, err1 := first.Result()
-	v2, err2 := second.Result()
-	ex.Close()
-	os.Stderr = saved
 	if !errors.Is(err1, thread.ErrGoexit) {
 		t.Errorf("Goexit task: error = %v, want ErrGoexit", err1)
 	}

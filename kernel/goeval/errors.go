@@ -16,6 +16,15 @@ import (
 	"github.com/gokernel/gokernel/kernel/gocell"
 )
 
+// newError returns the error name with the message msg, whose traceback is the one line
+// "name: msg".
+func newError(name, msg string) *engine.Error {
+	return &engine.Error{Name: name, Value: msg, Traceback: []string{name + ": " + msg}}
+}
+
+// interruptedError is the error of a cell that an interrupt stopped.
+func interruptedError() *engine.Error { return newError("Interrupt", "the cell was interrupted") }
+
 // position is a place in a cell.
 type position struct {
 	count, line, col int
@@ -93,7 +102,7 @@ func cellError(err error, code string) *engine.Error {
 			Traceback: append([]string{head}, p.excerpt()...),
 		}
 	}
-	return &engine.Error{Name: "SyntaxError", Value: err.Error(), Traceback: []string{"SyntaxError: " + err.Error()}}
+	return newError("SyntaxError", err.Error())
 }
 
 // compilePos matches "L:C: message", optionally after a file name.
@@ -107,7 +116,7 @@ func (e *Engine) describe(ctx context.Context, err error, count int) *engine.Err
 			Traceback: []string{"Interrupt: the cell was interrupted (Kernel > Interrupt); the session's state is kept"}}
 	}
 	if ctx.Err() != nil {
-		return &engine.Error{Name: "Interrupt", Value: ctx.Err().Error(), Traceback: []string{"Interrupt: " + ctx.Err().Error()}}
+		return newError("Interrupt", ctx.Err().Error())
 	}
 	var p interp.Panic
 	if errors.As(err, &p) {
@@ -134,7 +143,7 @@ func (e *Engine) compileError(name, msg string, more int) *engine.Error {
 	first, _, _ := strings.Cut(msg, "\n")
 	m := compilePos.FindStringSubmatch(first)
 	if m == nil {
-		return &engine.Error{Name: name, Value: msg, Traceback: []string{name + ": " + msg}}
+		return newError(name, msg)
 	}
 	line, _ := strconv.Atoi(m[1])
 	col, _ := strconv.Atoi(m[2])
@@ -142,7 +151,7 @@ func (e *Engine) compileError(name, msg string, more int) *engine.Error {
 	text = compilePos.ReplaceAllStringFunc(text, func(s string) string { return compilePos.FindStringSubmatch(s)[3] })
 	p, ok := e.cellPos(line, col)
 	if !ok {
-		return &engine.Error{Name: name, Value: text, Traceback: []string{name + ": " + text}}
+		return newError(name, text)
 	}
 	value := fmt.Sprintf("line %d:%d: %s", p.line, p.col, text)
 	if more > 0 {
@@ -155,7 +164,7 @@ func (e *Engine) compileError(name, msg string, more int) *engine.Error {
 // exitError describes os.Exit or log.Fatal in a cell.
 func exitError(x exitRequest) *engine.Error {
 	msg := fmt.Sprintf("%s was called: the cell stopped here; the kernel keeps running with its state", x.Error())
-	return &engine.Error{Name: "Exit", Value: msg, Traceback: []string{"Exit: " + msg}}
+	return newError("Exit", msg)
 }
 
 // describePanic reports a panic of the cell's own goroutine.
@@ -165,8 +174,7 @@ func (e *Engine) describePanic(v any, count int) *engine.Error {
 		return exitError(x)
 	}
 	if isStop(v) {
-		return &engine.Error{Name: "Interrupt", Value: "the cell was interrupted",
-			Traceback: []string{"Interrupt: the cell was interrupted"}}
+		return interruptedError()
 	}
 	text := panicText(v)
 	tb := []string{"panic: " + text, ""}

@@ -92,15 +92,14 @@ func splitLineMagics(code string) []piece {
 // usageError reports a wrong use of a magic.
 func usageError(format string, args ...any) engine.ExecuteResult {
 	msg := fmt.Sprintf(format, args...)
-	return engine.ExecuteResult{Err: &engine.Error{Name: "UsageError", Value: msg, Traceback: []string{"UsageError: " + msg}}}
+	return engine.ExecuteResult{Err: newError("UsageError", msg)}
 }
 
 // page answers "name?" with the documentation as a pager payload.
 func (e *Engine) page(name string) engine.ExecuteResult {
 	doc, ok := e.documentation(name)
 	if !ok {
-		msg := "no documentation found for " + name
-		return engine.ExecuteResult{Err: &engine.Error{Name: "NameError", Value: msg, Traceback: []string{"NameError: " + msg}}}
+		return engine.ExecuteResult{Err: newError("NameError", "no documentation found for "+name)}
 	}
 	return engine.ExecuteResult{Payloads: []map[string]any{{
 		"source": "page",
@@ -306,10 +305,6 @@ func (e *Engine) timeit(ctx context.Context, req engine.ExecuteRequest, out engi
 	out.Stream("stdout", fmt.Sprintf("%s ± %s per loop (mean ± std. dev. of %d run%s, %s loop%s each)\n",
 		formatDuration(mean), formatDuration(std), *runs, plural(*runs), groupThousands(n), plural(n)))
 	return engine.ExecuteResult{}
-}
-
-func interruptedError() *engine.Error {
-	return &engine.Error{Name: "Interrupt", Value: "the cell was interrupted", Traceback: []string{"Interrupt: the cell was interrupted"}}
 }
 
 func plural(n int) string {

@@ -233,12 +233,19 @@ func (w *rewriter) funcDecl(d *ast.FuncDecl) {
 	decl.Line, _ = w.t.position(w.off(d.Pos()))
 	w.decls = append(w.decls, decl)
 
-	fs := newScope(w.cell)
-	w.fieldList(d.Recv, fs)
-	w.fieldList(d.Type.TypeParams, fs)
-	w.fieldList(d.Type.Params, fs)
-	w.fieldList(d.Type.Results, fs)
-	w.body(d.Body, fs)
+	w.body(d.Body, w.signature(d.Recv, d.Type, w.cell))
+}
+
+// signature walks the types of a function's receiver (recv may be nil), type parameters,
+// parameters and results, declares their names in a new scope inside sc and returns that
+// scope, in which the function's body is walked.
+func (w *rewriter) signature(recv *ast.FieldList, ft *ast.FuncType, sc *scope) *scope {
+	fs := newScope(sc)
+	w.fieldList(recv, fs)
+	w.fieldList(ft.TypeParams, fs)
+	w.fieldList(ft.Params, fs)
+	w.fieldList(ft.Results, fs)
+	return fs
 }
 
 // receiverBase returns the base type name of a receiver type expression.
@@ -379,16 +386,9 @@ func (w *rewriter) node(n ast.Node, sc *scope) {
 	case *ast.CallExpr:
 		w.call(n, sc, true)
 	case *ast.FuncLit:
-		fs := newScope(sc)
-		w.fieldList(n.Type.TypeParams, fs)
-		w.fieldList(n.Type.Params, fs)
-		w.fieldList(n.Type.Results, fs)
-		w.body(n.Body, fs)
+		w.body(n.Body, w.signature(nil, n.Type, sc))
 	case *ast.FuncType:
-		fs := newScope(sc)
-		w.fieldList(n.TypeParams, fs)
-		w.fieldList(n.Params, fs)
-		w.fieldList(n.Results, fs)
+		w.signature(nil, n, sc)
 	case *ast.StructType:
 		for _, f := range n.Fields.List {
 			w.node(f.Type, sc)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"github.com/gokernel/gokernel/runtime/timeline"
 	"net"
 	"os"
 	"os/exec"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gokernel/gokernel/runtime/timeline"
 )
 
 // childEnv is the environment variable that puts a program in child mode. Its

@@ -2,13 +2,13 @@ package process_test
 
 import (
 	"errors"
-	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"os"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"github.com/gokernel/gokernel/runtime/pool"
 	"github.com/gokernel/gokernel/runtime/process"
 )

@@ -3,7 +3,6 @@ package process
 import (
 	"errors"
 	"fmt"
-	"github.com/gokernel/gokernel/runtime/timeline"
 	"os"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/gokernel/gokernel/runtime/internal/invoke"
+	"github.com/gokernel/gokernel/runtime/timeline"
 )
 
 // PanicError is the error of a function that panicked in a child process.
@@ -83,7 +83,7 @@ var processCount atomic.Int64
 func (p *Process) String() string {
 	name, pid := p.Name(), p.Pid()
 	switch {
-	case p.self || p.Alive():
+	case p.Alive(): // the current process is always alive
 		return fmt.Sprintf("Process(%s, pid %d, started)", name, pid)
 	case p.ended() && pid != 0:
 		return fmt.Sprintf("Process(%s, pid %d, stopped, exit code %d)", name, pid, p.ExitCode())

@@ -2,7 +2,6 @@ package process_test
 
 import (
 	"errors"
-	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"io"
 	"os"
 	"os/exec"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gokernel/gokernel/runtime/internal/testutil"
 	"github.com/gokernel/gokernel/runtime/process"
 )
 

@@ -153,12 +153,11 @@ func (e *CellError) Error() string {
 // at the first failing cell that is not tagged "raises-exception" and returns a *CellError.
 func Run(ctx context.Context, nb *Notebook, eng engine.Engine, progress Progress) error {
 	total := nb.CodeCells()
-	index, count := 0, 0
+	count := 0 // the code cell's 1-based index, which is also its execution count
 	for _, cell := range nb.cells {
 		if cell["cell_type"] != "code" {
 			continue
 		}
-		index++
 		count++
 		out := &outputs{}
 		start := time.Now()
@@ -168,10 +167,10 @@ func Run(ctx context.Context, nb *Notebook, eng engine.Engine, progress Progress
 		cell["outputs"] = out.list()
 		cell["execution_count"] = count
 		if progress != nil {
-			progress(index, total, cell, took, res.Err)
+			progress(count, total, cell, took, res.Err)
 		}
 		if res.Err != nil && !tagged(cell, "raises-exception") {
-			return &CellError{Index: index, Err: res.Err}
+			return &CellError{Index: count, Err: res.Err}
 		}
 	}
 	return nil
@@ -179,28 +178,30 @@ func Run(ctx context.Context, nb *Notebook, eng engine.Engine, progress Progress
 
 // outputs collects a cell's outputs in nbformat 4 form. It implements engine.Output.
 type outputs struct {
-	mu         sync.Mutex
-	items      []map[string]any
-	clearAtEnd bool // a clear_output(wait) is pending
+	mu        sync.Mutex
+	items     []map[string]any
+	clearNext bool // a clear_output(wait) waits for the next output
 }
 
-func (o *outputs) pendingClear() {
-	if o.clearAtEnd {
+// applyClear carries out a waiting clear_output(wait) before a new output is added.
+func (o *outputs) applyClear() {
+	if o.clearNext {
 		o.items = nil
-		o.clearAtEnd = false
+		o.clearNext = false
 	}
 }
 
-// Stream appends text, merging it into the previous output of the same stream.
+// Stream appends text, merging it into the previous output of the same stream. The text is
+// kept as a growing []byte until list, so that a cell printing many lines costs linear time.
 func (o *outputs) Stream(name, text string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.pendingClear()
+	o.applyClear()
 	if n := len(o.items); n > 0 && o.items[n-1]["output_type"] == "stream" && o.items[n-1]["name"] == name {
-		o.items[n-1]["text"] = o.items[n-1]["text"].(string) + text
+		o.items[n-1]["text"] = append(o.items[n-1]["text"].([]byte), text...)
 		return
 	}
-	o.items = append(o.items, map[string]any{"output_type": "stream", "name": name, "text": text})
+	o.items = append(o.items, map[string]any{"output_type": "stream", "name": name, "text": []byte(text)})
 }
 
 // Display adds a display, or replaces the displays that carry the same id.
@@ -218,7 +219,7 @@ func (o *outputs) Display(data, metadata map[string]any, id string, update bool)
 		}
 		return
 	}
-	o.pendingClear()
+	o.applyClear()
 	item := map[string]any{"output_type": "display_data", "data": data, "metadata": metadata}
 	if id != "" {
 		item["display_id"] = id
@@ -231,7 +232,7 @@ func (o *outputs) Clear(wait bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if wait {
-		o.clearAtEnd = true
+		o.clearNext = true
 		return
 	}
 	o.items = nil
@@ -282,8 +283,8 @@ func (o *outputs) list() []any {
 				c[k] = v
 			}
 		}
-		if t, ok := c["text"].(string); ok {
-			c["text"] = splitLines(t)
+		if t, ok := c["text"].([]byte); ok {
+			c["text"] = splitLines(string(t))
 		}
 		if data, ok := c["data"].(map[string]any); ok {
 			d := map[string]any{}
@@ -305,8 +306,8 @@ func (o *outputs) list() []any {
 func ProgressWriter(w io.Writer, name string) Progress {
 	return func(index, total int, cell map[string]any, took time.Duration, err *engine.Error) {
 		first, _, _ := strings.Cut(strings.TrimSpace(Source(cell)), "\n")
-		if len(first) > 60 {
-			first = first[:57] + "..."
+		if r := []rune(first); len(r) > 60 {
+			first = string(r[:57]) + "..."
 		}
 		status := "ok"
 		if err != nil {

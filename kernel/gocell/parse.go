@@ -8,7 +8,6 @@ import (
 	"go/scanner"
 	"go/token"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -109,13 +108,13 @@ func (env Env) Parse(src string) (*Plan, error) {
 
 // firstError returns the earliest error, counting the others.
 func firstError(errs []*Error) *Error {
-	sort.SliceStable(errs, func(i, j int) bool {
-		if errs[i].Line != errs[j].Line {
-			return errs[i].Line < errs[j].Line
+	first := errs[0]
+	for _, e := range errs[1:] {
+		if later(first, e) {
+			first = e
 		}
-		return errs[i].Column < errs[j].Column
-	})
-	e := *errs[0]
+	}
+	e := *first
 	e.More = len(errs) - 1
 	return &e
 }
@@ -215,6 +214,7 @@ func parsePiece(t *text, p piece) (*unit, []*Error) {
 	return parseStmt(t, p)
 }
 
+// later reports whether error a lies after error b in the cell.
 func later(a, b *Error) bool {
 	return a.Line > b.Line || a.Line == b.Line && a.Column > b.Column
 }

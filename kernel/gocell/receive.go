@@ -140,32 +140,28 @@ func (w *rewriter) topCommaOk(s *ast.ValueSpec) {
 	w.commaOk(s.Names[0].Name+", "+s.Names[1].Name, s.Values[0], " = ")
 }
 
-// commaOk emits the rewrite of lhs <op> rhs for a comma-ok rhs at the top level and
-// reports whether it did.
-func (w *rewriter) commaOk(lhs string, rhs ast.Expr, op string) bool {
+// commaOk emits the rewrite of lhs <op> rhs for a comma-ok rhs at the top level.
+func (w *rewriter) commaOk(lhs string, rhs ast.Expr, op string) {
 	if strings.Contains(lhs, "\n") {
-		return false
+		return
 	}
 	switch r := rhs.(type) {
 	case *ast.IndexExpr:
 		if !pure(r) || !w.oneLine(r) {
 			w.unsupported(w.off(r.Pos()), "v, ok := m[k] at the top level of a cell needs a simple map and key here; compute them into variables first, or move the code into a function")
-			return false
+			return
 		}
 		w.insert(r.End(), ", false; "+lhs+" = "+w.src(r))
-		return true
 	case *ast.TypeAssertExpr:
 		if r.Type == nil || !w.oneLine(r.Type) {
-			return false
+			return
 		}
 		w.insert(r.Pos(), "*new("+w.src(r.Type)+"), false; "+lhs+" = ")
-		return true
 	case *ast.UnaryExpr:
 		if r.Op == token.ARROW {
 			w.unsupported(w.off(r.Pos()), "v, ok%s<-ch at the top level of a cell crashes the interpreter; declare the variables first (var ok bool) and assign with =, or move the code into a function", op)
 		}
 	}
-	return false
 }
 
 // returnStmt parenthesizes receives returned directly: yaegi panics on return <-ch.

@@ -20,7 +20,7 @@ func TestBlockedCallsDoNotSpin(t *testing.T) {
 		bar  = NewBarrier(2)
 	)
 	l.Lock()
-	<-goDone(r.Lock)
+	<-testutil.GoDone(r.Lock)
 	blocked := []func(){
 		l.Lock,
 		r.Lock,
@@ -31,8 +31,9 @@ func TestBlockedCallsDoNotSpin(t *testing.T) {
 		func() { cond.Lock(); cond.Wait(); cond.Unlock() },
 		func() { bar.Wait() },
 	}
-	for _, f := range blocked {
-		go f()
+	done := make([]<-chan struct{}, len(blocked))
+	for i, f := range blocked {
+		done[i] = testutil.GoDone(f)
 	}
 	time.Sleep(50 * time.Millisecond) // let them all park
 
@@ -45,6 +46,13 @@ func TestBlockedCallsDoNotSpin(t *testing.T) {
 		t.Fatalf("process used %v of CPU in %v while every goroutine was blocked", used, window)
 	}
 	t.Logf("CPU used while blocked: %v in %v", used, window)
+	for i, d := range done {
+		select {
+		case <-d:
+			t.Fatalf("blocking call %d returned instead of blocking", i)
+		default:
+		}
+	}
 
 	// Release everything so the goroutines end.
 	l.Unlock()

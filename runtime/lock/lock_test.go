@@ -17,13 +17,6 @@ var (
 	_ sync.Locker = (*Condition)(nil)
 )
 
-// goDone runs f in a goroutine and returns a channel closed when f returns.
-func goDone(f func()) <-chan struct{} {
-	done := make(chan struct{})
-	go func() { defer close(done); f() }()
-	return done
-}
-
 func TestLockersExcludeEachOther(t *testing.T) {
 	tests := []struct {
 		name string
@@ -70,7 +63,7 @@ func TestLockersExcludeEachOther(t *testing.T) {
 
 func TestMisusePanicsWithMessage(t *testing.T) {
 	heldElsewhere := new(RLock)
-	<-goDone(heldElsewhere.Lock)
+	<-testutil.GoDone(heldElsewhere.Lock)
 	tests := []struct {
 		name string
 		f    func()
@@ -128,7 +121,7 @@ func TestLockTryAndTimeout(t *testing.T) {
 		}
 	}
 	// Python allows another thread to release a Lock; so does Lock.
-	<-goDone(l.Unlock)
+	<-testutil.GoDone(l.Unlock)
 	if !l.LockTimeout(time.Second) {
 		t.Fatal("LockTimeout on a free Lock failed")
 	}
@@ -136,7 +129,7 @@ func TestLockTryAndTimeout(t *testing.T) {
 		t.Fatal("Locked() = false after LockTimeout succeeded")
 	}
 	var gotIt bool
-	done := goDone(func() { gotIt = l.LockTimeout(-1) })
+	done := testutil.GoDone(func() { gotIt = l.LockTimeout(-1) })
 	testutil.StillBlocked(t, "LockTimeout(-1) on a held Lock", done)
 	l.Unlock()
 	testutil.Eventually(t, "LockTimeout(-1) after Unlock", done)
@@ -154,7 +147,7 @@ func TestRLockIsReentrantPerThread(t *testing.T) {
 	}
 	tryElsewhere := func() bool {
 		var ok bool
-		<-goDone(func() {
+		<-testutil.GoDone(func() {
 			if ok = r.TryLock(); ok {
 				r.Unlock()
 			}
@@ -203,7 +196,7 @@ func TestWithUnlocksOnPanic(t *testing.T) {
 			tt.with(func() { panic("inside") })
 		}()
 		select {
-		case <-goDone(func() { tt.with(func() {}) }):
+		case <-testutil.GoDone(func() { tt.with(func() {}) }):
 		case <-time.After(5 * time.Second):
 			t.Errorf("%s still held after a panic inside With", tt.name)
 		}
@@ -265,7 +258,7 @@ func TestSemaphoreCounting(t *testing.T) {
 	if got != 2 {
 		t.Fatalf("after two releases, took %d units, want 2", got)
 	}
-	done := goDone(s.Acquire)
+	done := testutil.GoDone(s.Acquire)
 	testutil.StillBlocked(t, "Acquire on an exhausted semaphore", done)
 	s.Release()
 	testutil.Eventually(t, "Acquire after Release", done)
@@ -300,7 +293,7 @@ func TestEvent(t *testing.T) {
 	}
 	ev.Set()
 	ev.Clear() // waiters woken by Set return even though the flag is cleared
-	testutil.Eventually(t, "waiters woken by Set", goDone(wg.Wait))
+	testutil.Eventually(t, "waiters woken by Set", testutil.GoDone(wg.Wait))
 	if !<-timed {
 		t.Error("WaitTimeout woken by Set returned false")
 	}
@@ -311,7 +304,7 @@ func TestEvent(t *testing.T) {
 	if !ev.IsSet() || !ev.WaitTimeout(0) {
 		t.Error("set Event not reported as set")
 	}
-	testutil.Eventually(t, "Wait on a set Event", goDone(ev.Wait))
+	testutil.Eventually(t, "Wait on a set Event", testutil.GoDone(ev.Wait))
 }
 
 func TestConditionProducerConsumer(t *testing.T) {
@@ -328,7 +321,7 @@ func TestConditionProducerConsumer(t *testing.T) {
 			c := NewCondition(tt.l)
 			var items []int
 			var got []int
-			done := goDone(func() {
+			done := testutil.GoDone(func() {
 				for len(got) < 10 {
 					c.With(func() {
 						c.WaitFor(func() bool { return len(items) > 0 })
@@ -408,7 +401,7 @@ func TestConditionNotifyAllAndTimeout(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	c.With(c.NotifyAll)
-	testutil.Eventually(t, "NotifyAll waking every waiter", goDone(wg.Wait))
+	testutil.Eventually(t, "NotifyAll waking every waiter", testutil.GoDone(wg.Wait))
 	if woke.Load() != 3 {
 		t.Fatalf("%d of 3 waiters reported a notification", woke.Load())
 	}
@@ -440,7 +433,7 @@ func TestBarrier(t *testing.T) {
 			wg.Add(1)
 			go func() { defer wg.Done(); indices <- b.Wait() }()
 		}
-		passed := goDone(wg.Wait)
+		passed := testutil.GoDone(wg.Wait)
 		for b.Waiting() < parties-1 {
 			time.Sleep(time.Millisecond)
 		}

@@ -15,13 +15,15 @@ func TestBlockedCallsDoNotSpin(t *testing.T) {
 	full.Put("x")
 	full.Get() // leaves one unfinished item for Join
 	full.Put("y")
-	for _, f := range []func(){
+	blocked := []func(){
 		func() { empty.Get() },
 		func() { empty.GetTimeout(time.Hour) },
 		func() { defer func() { recover() }(); full.Put("z") },
 		full.Join,
-	} {
-		go f()
+	}
+	done := make([]<-chan struct{}, len(blocked))
+	for i, f := range blocked {
+		done[i] = testutil.GoDone(f)
 	}
 	time.Sleep(50 * time.Millisecond)
 
@@ -30,6 +32,13 @@ func TestBlockedCallsDoNotSpin(t *testing.T) {
 	time.Sleep(window)
 	if used := testutil.CPUTime(t) - before; used > window/3 {
 		t.Fatalf("process used %v of CPU in %v while every goroutine was blocked", used, window)
+	}
+	for i, d := range done {
+		select {
+		case <-d:
+			t.Fatalf("blocking call %d returned instead of blocking", i)
+		default:
+		}
 	}
 	empty.Close()
 	full.Close()

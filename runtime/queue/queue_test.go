@@ -11,13 +11,6 @@ import (
 	"time"
 )
 
-// goDone runs f in a goroutine and returns a channel closed when f returns.
-func goDone(f func()) <-chan struct{} {
-	done := make(chan struct{})
-	go func() { defer close(done); f() }()
-	return done
-}
-
 // mustPanic runs f and returns the message of its panic, failing the test if
 // it does not panic.
 func mustPanic(t *testing.T, f func()) (msg string) {
@@ -39,7 +32,7 @@ func TestFIFOAcrossGoroutines(t *testing.T) {
 			q := New(maxsize)
 			const n = 200
 			var got []int
-			consumed := goDone(func() {
+			consumed := testutil.GoDone(func() {
 				for range n {
 					got = append(got, q.Get().(int))
 					q.TaskDone()
@@ -69,7 +62,7 @@ func TestPutWaitsWhileFull(t *testing.T) {
 	if !q.Full() || q.Len() != 2 || q.Empty() {
 		t.Fatalf("Full=%v Len=%d Empty=%v, want a full queue of 2", q.Full(), q.Len(), q.Empty())
 	}
-	put := goDone(func() { q.Put("c") })
+	put := testutil.GoDone(func() { q.Put("c") })
 	testutil.StillBlocked(t, "Put on a full queue", put)
 	if got := q.Get(); got != "a" {
 		t.Fatalf("Get = %v, want a", got)
@@ -150,7 +143,7 @@ func TestCloseEndsConsumersAndProducers(t *testing.T) {
 	if got := q.Get(); got != "left" {
 		t.Fatalf("Get after Close = %v, want the item left", got)
 	}
-	getDone := goDone(func() {
+	getDone := testutil.GoDone(func() {
 		if got := q.Get(); got != nil {
 			t.Errorf("Get on a closed, drained queue = %v, want nil", got)
 		}
@@ -170,7 +163,7 @@ func TestCloseWakesBlockedGetters(t *testing.T) {
 	}
 	time.Sleep(20 * time.Millisecond)
 	q.Close()
-	testutil.Eventually(t, "every blocked Get returning after Close", goDone(wg.Wait))
+	testutil.Eventually(t, "every blocked Get returning after Close", testutil.GoDone(wg.Wait))
 }
 
 func TestJoinWaitsForTaskDone(t *testing.T) {
@@ -179,7 +172,7 @@ func TestJoinWaitsForTaskDone(t *testing.T) {
 	for i := range 3 {
 		q.Put(i)
 	}
-	joined := goDone(q.Join)
+	joined := testutil.GoDone(q.Join)
 	for range 3 {
 		q.Get()
 		testutil.StillBlocked(t, "Join before every item is done", joined)

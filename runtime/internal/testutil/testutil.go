@@ -41,6 +41,13 @@ func CPUTime(t *testing.T) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// GoDone runs f in a new goroutine and returns a channel that is closed when f returns.
+func GoDone(f func()) <-chan struct{} {
+	done := make(chan struct{})
+	go func() { defer close(done); f() }()
+	return done
+}
+
 // Eventually fails the test if done is not closed within a generous time.
 func Eventually(t *testing.T, what string, done <-chan struct{}) {
 	t.Helper()

@@ -373,20 +373,28 @@ func enterStatements(src string) string {
 
 // evalSegment evaluates one segment's source, numbered after every earlier segment.
 func (e *Engine) evalSegment(ctx context.Context, count int, code string, seg gocell.Segment, src string) (reflect.Value, error) {
-	n := strings.Count(src, "\n") + 1
-	first := e.lines + 1
-	e.spans = append(e.spans, span{first: first, n: n, count: count, seg: seg, code: code})
-	e.lines += n
-	return e.evalRaw(ctx, strings.Repeat("\n", first-1)+src)
+	numbered, sp := e.place(count, code, seg, src)
+	e.record(sp)
+	return e.evalRaw(ctx, numbered)
+}
+
+// place returns src with blank lines in front, so that its lines come after every line the
+// interpreter has numbered so far, and the span that maps them to the cell. Record the span
+// once src is given to the interpreter.
+func (e *Engine) place(count int, code string, seg gocell.Segment, src string) (string, span) {
+	sp := span{first: e.lines + 1, n: strings.Count(src, "\n") + 1, count: count, seg: seg, code: code}
+	return strings.Repeat("\n", sp.first-1) + src, sp
+}
+
+// record notes that the interpreter's lines of sp are taken.
+func (e *Engine) record(sp span) {
+	e.spans = append(e.spans, sp)
+	e.lines += sp.n
 }
 
 // evalRaw evaluates src, turning interpreter crashes that escape Eval into errors.
 func (e *Engine) evalRaw(ctx context.Context, src string) (v reflect.Value, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = internalError{value: r}
-		}
-	}()
+	defer catchCrash(&err)
 	return e.i.EvalWithContext(ctx, src)
 }
 
@@ -394,6 +402,14 @@ func (e *Engine) evalRaw(ctx context.Context, src string) (v reflect.Value, err 
 type internalError struct{ value any }
 
 func (e internalError) Error() string { return fmt.Sprint(e.value) }
+
+// catchCrash, deferred by a call into the interpreter, turns a panic that escaped it into an
+// internalError in *err.
+func catchCrash(err *error) {
+	if r := recover(); r != nil {
+		*err = internalError{value: r}
+	}
+}
 
 // evalWithResult evaluates the final segment so that its trailing expression's value is kept.
 // A value of a notebook type with rich-display methods gets its rich forms too (see

@@ -123,16 +123,14 @@ func (e *Engine) evalRich(ctx context.Context, count int, code string, seg gocel
 	e.nameMu.RUnlock()
 	for _, src := range variants {
 		src = enterStatements(src)
-		n := strings.Count(src, "\n") + 1
-		first := e.lines + 1
-		prog, err := e.compileRaw(strings.Repeat("\n", first-1) + src)
+		withValue := seg
+		withValue.Source = src
+		numbered, sp := e.place(count, code, withValue, src)
+		prog, err := e.compileRaw(numbered)
 		if err != nil {
 			continue
 		}
-		withValue := seg
-		withValue.Source = src
-		e.spans = append(e.spans, span{first: first, n: n, count: count, seg: withValue, code: code})
-		e.lines += n
+		e.record(sp)
 		return true, e.executeRaw(ctx, prog)
 	}
 	return false, nil
@@ -140,21 +138,13 @@ func (e *Engine) evalRich(ctx context.Context, count int, code string, seg gocel
 
 // compileRaw compiles src without running it, turning interpreter crashes into errors.
 func (e *Engine) compileRaw(src string) (p *interp.Program, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = internalError{value: r}
-		}
-	}()
+	defer catchCrash(&err)
 	return e.i.Compile(src)
 }
 
 // executeRaw runs a compiled program, turning interpreter crashes into errors.
 func (e *Engine) executeRaw(ctx context.Context, p *interp.Program) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = internalError{value: r}
-		}
-	}()
+	defer catchCrash(&err)
 	_, err = e.i.ExecuteWithContext(ctx, p)
 	return err
 }

@@ -249,6 +249,9 @@ func (r *Recorder) shardOf(key uintptr) *shard {
 // Emit records an event of the calling goroutine. Events emitted after Stop
 // are ignored.
 func (r *Recorder) Emit(kind Kind, obj any, typ string) {
+	if r.stopped.Load() {
+		return
+	}
 	key := goid.Key()
 	object := Key(obj)
 	s := r.shardOf(key)

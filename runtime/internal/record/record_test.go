@@ -107,8 +107,28 @@ func TestRecorder(t *testing.T) {
 			if Active() != nil {
 				t.Error("recorder still active after Stop")
 			}
+			if events, rows := r.held(); events != len(log.Entries) || rows != len(log.Rows) {
+				t.Errorf("recorder holds %d events and %d rows, its log %d and %d",
+					events, rows, len(log.Entries), len(log.Rows))
+			}
 		})
 	}
+}
+
+// held returns the numbers of events and rows r holds, counting those added
+// after its log was taken, which the log does not show.
+func (r *Recorder) held() (events, rows int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := range r.shards {
+		s := &r.shards[i]
+		s.mu.Lock()
+		for _, chunk := range s.chunks {
+			events += len(chunk)
+		}
+		s.mu.Unlock()
+	}
+	return events, len(r.rows)
 }
 
 func TestBeginReplacesActive(t *testing.T) {

@@ -70,13 +70,13 @@ func command() (Command, error) {
 	if l != nil {
 		c, err := l()
 		if err != nil {
-			return Command{}, fmt.Errorf("process: launcher: %w", err)
+			return Command{}, fmt.Errorf("launcher: %w", err)
 		}
 		return c, nil
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		return Command{}, fmt.Errorf("process: find own executable: %w", err)
+		return Command{}, fmt.Errorf("find own executable: %w", err)
 	}
 	return Command{Path: exe}, nil
 }
@@ -119,7 +119,7 @@ type child struct {
 // connected to this one.
 func startChild(name string) (*child, error) {
 	if isUnservedChild() {
-		return nil, errors.New("process: this program was started as a child process, but its main did not call process.Main (or Serve) first")
+		return nil, errors.New("this program was started as a child process, but its main did not call process.Main (or Serve) first")
 	}
 	c, err := command()
 	if err != nil {
@@ -127,7 +127,7 @@ func startChild(name string) (*child, error) {
 	}
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("process: socketpair: %w", err)
+		return nil, fmt.Errorf("socketpair: %w", err)
 	}
 	local := os.NewFile(uintptr(fds[0]), "process-parent")
 	remote := os.NewFile(uintptr(fds[1]), "process-child")
@@ -144,12 +144,12 @@ func startChild(name string) (*child, error) {
 
 	conn, err := net.FileConn(local)
 	if err != nil {
-		return nil, fmt.Errorf("process: connect to child: %w", err)
+		return nil, fmt.Errorf("connect to child: %w", err)
 	}
 	ch := &child{name: name, cmd: cmd, conn: conn, r: bufio.NewReader(conn), done: make(chan struct{})}
 	if err := children.start(ch); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("process: start %s: %w", c.Path, err)
+		return nil, fmt.Errorf("start %s: %w", c.Path, err)
 	}
 	recordLife(ch)
 	return ch, nil

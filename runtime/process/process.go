@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -118,7 +117,7 @@ func (p *Process) Start() error {
 		ch, err = startChild(name)
 	}
 	if err != nil {
-		err = fmt.Errorf("process: start %s: %w", name, trimPrefix(err))
+		err = fmt.Errorf("process: start %s: %w", name, err)
 		p.end(nil, err)
 		return err
 	}
@@ -128,23 +127,6 @@ func (p *Process) Start() error {
 	go p.run(ch, c, name)
 	return nil
 }
-
-// trimPrefix drops the package prefix of an error message that will be
-// wrapped by one that has it.
-func trimPrefix(err error) error {
-	if msg, ok := strings.CutPrefix(err.Error(), "process: "); ok {
-		return &trimmed{msg: msg, err: err}
-	}
-	return err
-}
-
-type trimmed struct {
-	msg string
-	err error
-}
-
-func (t *trimmed) Error() string { return t.msg }
-func (t *trimmed) Unwrap() error { return t.err }
 
 // run hands the call to the child and records how it ended.
 func (p *Process) run(ch *child, c *call, name string) {

@@ -121,26 +121,26 @@ func isReflectMade(fn reflect.Value) bool {
 var closureName = regexp.MustCompile(`\.func\d+(\.\d+)*$`)
 
 // errAnonymous is the error for a function that a child process cannot find.
-var errAnonymous = errors.New("process: cannot run an anonymous function (closure or func literal) in a child process; pass a top-level function")
+var errAnonymous = errors.New("cannot run an anonymous function (closure or func literal) in a child process; pass a top-level function")
 
 // target returns the name under which a child finds f, and f as a function.
 func target(f any) (string, reflect.Value, error) {
 	if t, ok := f.(Target); ok {
 		fn := reflect.ValueOf(t.fn)
 		if t.name == "" {
-			return "", fn, errors.New("process: Named: empty name")
+			return "", fn, errors.New("Named: empty name")
 		}
 		if t.fn == nil || fn.Kind() != reflect.Func || fn.IsNil() {
-			return "", fn, fmt.Errorf("process: Named(%q): %T is not a function", t.name, t.fn)
+			return "", fn, fmt.Errorf("Named(%q): %T is not a function", t.name, t.fn)
 		}
 		return t.name, fn, nil
 	}
 	fn := reflect.ValueOf(f)
 	if f == nil || fn.Kind() != reflect.Func {
-		return "", fn, fmt.Errorf("process: target is %T, want a function", f)
+		return "", fn, fmt.Errorf("target is %T, want a function", f)
 	}
 	if fn.IsNil() {
-		return "", fn, fmt.Errorf("process: target is a nil %s", fn.Type())
+		return "", fn, fmt.Errorf("target is a nil %s", fn.Type())
 	}
 	if name := registry.nameOf(fn); name != "" {
 		return name, fn, nil
@@ -150,10 +150,10 @@ func target(f any) (string, reflect.Value, error) {
 	case isReflectMade(fn), closureName.MatchString(code):
 		return "", fn, errAnonymous
 	case strings.HasSuffix(code, "-fm"):
-		return "", fn, fmt.Errorf("process: cannot run the method value %s in a child process; pass a top-level function", strings.TrimSuffix(code, "-fm"))
+		return "", fn, fmt.Errorf("cannot run the method value %s in a child process; pass a top-level function", strings.TrimSuffix(code, "-fm"))
 	}
 	short := code[strings.LastIndex(code, ".")+1:]
-	return "", fn, fmt.Errorf("process: function %s is not registered; call process.Register(%q, %s) in an init function", code, short, short)
+	return "", fn, fmt.Errorf("function %s is not registered; call process.Register(%q, %s) in an init function", code, short, short)
 }
 
 // call is a function call checked and encoded, ready to be sent to a child.
@@ -166,7 +166,9 @@ type call struct {
 // prepare checks that f can run in a child process with args and encodes the
 // arguments. Every error that can be known before a child runs is reported
 // here: an unknown function, arguments that do not fit, and parameter or
-// result types that cannot cross a process boundary.
+// result types that cannot cross a process boundary. Its errors, like those
+// of startChild, lack the package prefix, which the exported caller adds
+// with its own context.
 func prepare(f any, args []any) (*call, error) {
 	name, fn, err := target(f)
 	if err != nil {
@@ -174,28 +176,28 @@ func prepare(f any, args []any) (*call, error) {
 	}
 	if _, err := invoke.Prepare(fn.Interface(), args); err != nil {
 		if strings.HasPrefix(invoke.Name(fn.Interface()), "function ") {
-			return nil, fmt.Errorf("process: %s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		return nil, fmt.Errorf("process: %w", err)
+		return nil, err
 	}
 	ft := fn.Type()
 	c := &call{name: name, args: make([][]byte, len(args))}
 	if ft.NumOut() > 0 && ft.Out(0) != errorType {
 		c.out = ft.Out(0)
 		if err := checkType(c.out); err != nil {
-			return nil, fmt.Errorf("process: %s: result: %w", name, err)
+			return nil, fmt.Errorf("%s: result: %w", name, err)
 		}
 	}
 	for i := range ft.NumIn() {
 		if err := checkType(ft.In(i)); err != nil {
-			return nil, fmt.Errorf("process: %s: parameter %d: %w", name, i+1, err)
+			return nil, fmt.Errorf("%s: parameter %d: %w", name, i+1, err)
 		}
 	}
 	for i, a := range args {
 		want := paramType(ft, i)
 		b, err := encode(want, convertArg(a, want))
 		if err != nil {
-			return nil, fmt.Errorf("process: %s: argument %d: %w", name, i+1, err)
+			return nil, fmt.Errorf("%s: argument %d: %w", name, i+1, err)
 		}
 		c.args[i] = b
 	}

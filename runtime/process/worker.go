@@ -39,7 +39,7 @@ func (w *Worker) Name() string { return w.name }
 func (w *Worker) Call(f any, args ...any) (any, error) {
 	c, err := prepare(f, args)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("process: %w", err)
 	}
 	w.turn.Lock()
 	defer w.turn.Unlock()
@@ -72,7 +72,7 @@ func (w *Worker) ready(fname string) (*child, error) {
 	if w.child == nil {
 		ch, err := startChild(w.name)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("process: %w", err)
 		}
 		w.child = ch
 	}

@@ -137,10 +137,7 @@ func New(opts Options) (*Engine, error) {
 
 // reset builds the interpreter and its preloaded symbols.
 func (e *Engine) reset() error {
-	var stdout, stderr io.Writer = e.router.Writer(router.Stdout), e.router.Writer(router.Stderr)
-	if e.opts.Direct {
-		stdout, stderr = os.Stdout, os.Stderr
-	}
+	stdout, stderr := e.streams()
 	i := interp.New(interp.Options{
 		Stdin:        e.stdin,
 		Stdout:       stdout,
@@ -170,6 +167,15 @@ func (e *Engine) reset() error {
 		}
 	}
 	return nil
+}
+
+// streams returns where what cells print goes: the router, or with Options.Direct the
+// process's own standard output and error.
+func (e *Engine) streams() (stdout, stderr io.Writer) {
+	if e.opts.Direct {
+		return os.Stdout, os.Stderr
+	}
+	return e.router.Writer(router.Stdout), e.router.Writer(router.Stderr)
 }
 
 // Info describes Go and this engine.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"regexp"
 	"slices"
@@ -14,7 +13,6 @@ import (
 	"github.com/traefik/yaegi/interp"
 
 	"github.com/gokernel/gokernel/kernel/gocell"
-	"github.com/gokernel/gokernel/kernel/goeval/router"
 )
 
 // Rich results of notebook types.
@@ -176,9 +174,6 @@ func (e *Engine) formFailed(mime, method string, failure any) {
 	}
 	msg := fmt.Sprintf("note: the %s method of the cell's value panicked (%s); the value is shown without it\n",
 		method, panicText(failure))
-	var w io.Writer = os.Stderr
-	if !e.opts.Direct {
-		w = e.router.Writer(router.Stderr)
-	}
-	_, _ = io.WriteString(w, msg)
+	_, stderr := e.streams()
+	_, _ = io.WriteString(stderr, msg)
 }

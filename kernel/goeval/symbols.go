@@ -41,10 +41,7 @@ func (x exitRequest) Error() string { return fmt.Sprintf("os.Exit(%d)", x.code) 
 // overrides replaces standard-library symbols that would block an interrupt, end the kernel,
 // escape the cell's output or read the kernel's own standard input.
 func (e *Engine) overrides() interp.Exports {
-	stderr := e.router.Writer(router.Stderr)
-	if e.opts.Direct {
-		stderr = os.Stderr
-	}
+	_, stderr := e.streams()
 	// A cell's os.Exit ends the cell; in a child process (Direct) it ends the process, as the
 	// function running there expects.
 	exit := func(code int) { panic(exitRequest{code}) }

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -109,7 +111,7 @@ func TestCellsOverTheWire(t *testing.T) {
 			r := execute(t, k, tt.code)
 			if tt.ename != "" {
 				var e *client.ExecError
-				if err := r.Err(); err == nil || !errorAs(err, &e) || e.Name != tt.ename {
+				if err := r.Err(); err == nil || !errors.As(err, &e) || e.Name != tt.ename {
 					t.Fatalf("error %v, want ename %s", r.Err(), tt.ename)
 				}
 				if len(r.Outputs("error")) != 1 {
@@ -153,14 +155,6 @@ func awaitReply(t *testing.T, done <-chan *client.Reply, limit time.Duration, fa
 		t.Fatal(failure)
 		return nil
 	}
-}
-
-func errorAs(err error, target **client.ExecError) bool {
-	e, ok := err.(*client.ExecError)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 func TestHundredThousandLines(t *testing.T) {
@@ -209,7 +203,7 @@ func TestInterrupt(t *testing.T) {
 					t.Errorf("interrupt took %v", took)
 				}
 				var e *client.ExecError
-				if !errorAs(r.Err(), &e) || e.Name != "Interrupt" {
+				if !errors.As(r.Err(), &e) || e.Name != "Interrupt" {
 					t.Errorf("reply error %v, want Interrupt", r.Err())
 				}
 				if r := execute(t, k, "kept"); r.Result() != "5" {
@@ -248,7 +242,7 @@ func TestForgedMessagesAreNotExecuted(t *testing.T) {
 	if err := dealer.Dial(info.Endpoint(info.ShellPort)); err != nil {
 		t.Fatal(err)
 	}
-	code := "os.WriteFile(" + strconvQuote(marker) + ", []byte(\"x\"), 0o644)"
+	code := "os.WriteFile(" + strconv.Quote(marker) + ", []byte(\"x\"), 0o644)"
 	for _, key := range [][]byte{[]byte("not-the-key"), nil} {
 		m, err := wire.NewMessage("execute_request", "forger", nil, map[string]any{"code": code, "silent": false})
 		if err != nil {
@@ -277,11 +271,6 @@ func TestForgedMessagesAreNotExecuted(t *testing.T) {
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("a forged execute_request was executed later")
 	}
-}
-
-func strconvQuote(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }
 
 func TestStopOnErrorOverTheWire(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -77,13 +78,7 @@ func (t richTypes) add(d gocell.Decl) {
 // forms of its methods. Each compiles only when v has that type.
 func (t richTypes) variants(r *gocell.Result, v string) []string {
 	var out []string
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for name := range t {
-			if !yield(name) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(t)) {
 		methods := t[name]
 		for _, pointer := range []bool{false, true} {
 			typ := name

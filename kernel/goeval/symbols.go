@@ -10,7 +10,6 @@ import (
 	"path"
 	"reflect"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -172,7 +171,6 @@ func (t traceFilter) Write(p []byte) (int, error) {
 type packages struct {
 	byName  map[string]string          // package name -> import path
 	members map[string]map[string]bool // import path -> exported names
-	paths   []string                   // sorted import paths
 }
 
 // preferred settles package names that several import paths share.
@@ -228,7 +226,6 @@ func newPackages(exports []interp.Exports) *packages {
 			if m == nil {
 				m = map[string]bool{}
 				p.members[dir] = m
-				p.paths = append(p.paths, dir)
 			}
 			for s := range syms {
 				if s != "" && s[0] >= 'A' && s[0] <= 'Z' {
@@ -248,7 +245,6 @@ func newPackages(exports []interp.Exports) *packages {
 			p.byName[name] = dir
 		}
 	}
-	sort.Strings(p.paths)
 	return p
 }
 

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -135,7 +134,9 @@ func startChild(name string) (*child, error) {
 	defer remote.Close()
 
 	cmd := exec.Command(c.Path, c.Args...)
-	cmd.Env = append(childEnviron(), c.Env...)
+	// The child-mode variable comes last: exec keeps the last value of a
+	// key, so it overrides any the launcher or an environment holds.
+	cmd.Env = append(os.Environ(), c.Env...)
 	cmd.Env = append(cmd.Env, childEnv+"="+strconv.Itoa(childFD))
 	cmd.ExtraFiles = []*os.File{remote}
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
@@ -166,19 +167,6 @@ func recordLife(ch *child) {
 		<-ch.done
 		timeline.Add(timeline.Event{Time: timeline.Elapsed(), Process: ch.pid, Row: row, Kind: timeline.KindEnd})
 	}()
-}
-
-// childEnviron returns this process's environment without a child-mode
-// variable it may have inherited.
-func childEnviron() []string {
-	env := os.Environ()
-	out := env[:0:0]
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, childEnv+"=") {
-			out = append(out, kv)
-		}
-	}
-	return out
 }
 
 // wait reaps the process and records its exit code.

@@ -14,6 +14,7 @@ import (
 	"io"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/gokernel/gokernel/kernel/engine"
@@ -242,12 +243,12 @@ func (r *Router) writeLocked(from *cell, stream, text string) {
 // mark prefixes every line of text that starts a line with "[In N] ".
 func (c *cell) mark(stream, text string) string {
 	prefix := "[In " + strconv.Itoa(c.count) + "] "
-	var b bytes.Buffer
+	var b strings.Builder
 	for len(text) > 0 {
 		if c.atStart[stream] {
 			b.WriteString(prefix)
 		}
-		i := bytes.IndexByte([]byte(text), '\n')
+		i := strings.IndexByte(text, '\n')
 		if i < 0 {
 			b.WriteString(text)
 			c.atStart[stream] = false

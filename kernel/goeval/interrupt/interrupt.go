@@ -62,7 +62,8 @@ func Sleep(d time.Duration) {
 	}
 }
 
-// wait blocks until ch delivers or the next interrupt; in the latter case it panics.
+// waitOn blocks until ch delivers or stop is closed by an interrupt, when it panics with
+// Stopped.
 func waitOn(ch <-chan struct{}, stop <-chan struct{}) {
 	select {
 	case <-ch:

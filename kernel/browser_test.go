@@ -251,13 +251,7 @@ func checkPage(t reporter, name string, cells []pageCell, saved nbFile) {
 				t.Errorf("cell %d: chart drawn out of proportion: %+v", c.Index+1, *s)
 			}
 		}
-		page.Cells = append(page.Cells, struct {
-			ID       string           `json:"id"`
-			CellType string           `json:"cell_type"`
-			Source   any              `json:"source"`
-			Metadata map[string]any   `json:"metadata"`
-			Outputs  []map[string]any `json:"outputs"`
-		}{CellType: "code", Source: c.Source, Outputs: outputs})
+		page.Cells = append(page.Cells, nbCell{CellType: "code", Source: c.Source, Outputs: outputs})
 		if count > len(savedCode) {
 			continue
 		}
@@ -328,23 +322,7 @@ func writeInteractionsNotebook(t *testing.T, path string) {
 		"bar := display.New()\nfor i := 1; i <= 5; i++ {\n\tbar.HTML(fmt.Sprintf(\"<b>step %d of 5</b>\", i))\n\ttime.Sleep(50 * time.Millisecond)\n}",
 		"type badge string\n\nfunc (b badge) HTML() string { return \"<span class='gk-badge'>\" + string(b) + \"</span>\" }\n\nbadge(\"gopher\")",
 	}
-	var cells []map[string]any
-	for i, src := range sources {
-		cells = append(cells, map[string]any{
-			"cell_type": "code", "id": "interaction" + strconv.Itoa(i), "metadata": map[string]any{},
-			"source": src, "outputs": []any{}, "execution_count": nil,
-		})
-	}
-	b, _ := json.Marshal(map[string]any{
-		"nbformat": 4, "nbformat_minor": 5, "cells": cells,
-		"metadata": map[string]any{
-			"kernelspec":    map[string]any{"name": "go", "display_name": "Go", "language": "go"},
-			"language_info": map[string]any{"name": "go"},
-		},
-	})
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeNotebook(t, path, sources...)
 }
 
 // requireLab makes sure the browser test can run: Node.js and npm, Debian's chromium and

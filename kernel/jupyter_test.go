@@ -93,27 +93,13 @@ func TestNbconvertExecute(t *testing.T) {
 		{source: "var wg sync.WaitGroup\nresults := make([]int, 4)\nfor i := range results {\n\twg.Add(1)\n\tgo func() {\n\t\tdefer wg.Done()\n\t\tresults[i] = square(i)\n\t}()\n}\nwg.Wait()\nresults", want: []string{"[0 1 4 9]"}},
 		{source: "display.HTML(\"<i>rich</i>\")", want: []string{"<i>rich</i>"}},
 	}
-	nb := map[string]any{
-		"nbformat": 4, "nbformat_minor": 5,
-		"metadata": map[string]any{
-			"kernelspec":    map[string]any{"name": "go", "display_name": "Go", "language": "go"},
-			"language_info": map[string]any{"name": "go"},
-		},
+	var sources []string
+	for _, c := range cells {
+		sources = append(sources, c.source)
 	}
-	var list []any
-	for i, c := range cells {
-		list = append(list, map[string]any{
-			"cell_type": "code", "id": "cell" + string(rune('a'+i)), "metadata": map[string]any{},
-			"source": c.source, "outputs": []any{}, "execution_count": nil,
-		})
-	}
-	nb["cells"] = list
 	dir := t.TempDir()
 	in := filepath.Join(dir, "test.ipynb")
-	b, _ := json.Marshal(nb)
-	if err := os.WriteFile(in, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeNotebook(t, in, sources...)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "jupyter", "nbconvert", "--to", "notebook", "--execute",
@@ -122,18 +108,7 @@ func TestNbconvertExecute(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("nbconvert: %v\n%s", err, out)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "out.ipynb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got struct {
-		Cells []struct {
-			Outputs []map[string]any `json:"outputs"`
-		} `json:"cells"`
-	}
-	if err := json.Unmarshal(b, &got); err != nil {
-		t.Fatal(err)
-	}
+	got := readNotebook(t, filepath.Join(dir, "out.ipynb"))
 	for i, c := range cells {
 		text := outputText(got.Cells[i].Outputs)
 		for _, w := range c.want {

@@ -41,13 +41,17 @@ type nbFile struct {
 			Name string `json:"name"`
 		} `json:"language_info"`
 	} `json:"metadata"`
-	Cells []struct {
-		ID       string           `json:"id"`
-		CellType string           `json:"cell_type"`
-		Source   any              `json:"source"`
-		Metadata map[string]any   `json:"metadata"`
-		Outputs  []map[string]any `json:"outputs"`
-	} `json:"cells"`
+	Cells []nbCell `json:"cells"`
+}
+
+// nbCell is the part of a notebook cell the tests read.
+type nbCell struct {
+	ID             string           `json:"id"`
+	CellType       string           `json:"cell_type"`
+	Source         any              `json:"source"`
+	Metadata       map[string]any   `json:"metadata"`
+	Outputs        []map[string]any `json:"outputs"`
+	ExecutionCount *int             `json:"execution_count"`
 }
 
 func readNotebook(t *testing.T, path string) nbFile {
@@ -61,6 +65,38 @@ func readNotebook(t *testing.T, path string) nbFile {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return nb
+}
+
+// writeNotebook writes an nbformat 4 notebook for the go kernel with a cell per source: a
+// source that starts with "# " is a markdown cell, the others are code cells, tagged
+// raises-exception when they start with "//raises".
+func writeNotebook(t *testing.T, path string, sources ...string) {
+	t.Helper()
+	var cells []any
+	for i, src := range sources {
+		cell := map[string]any{"cell_type": "code", "id": "cell" + strconv.Itoa(i), "metadata": map[string]any{},
+			"source": src, "outputs": []any{}, "execution_count": nil}
+		switch {
+		case strings.HasPrefix(src, "# "):
+			cell = map[string]any{"cell_type": "markdown", "id": "cell" + strconv.Itoa(i), "metadata": map[string]any{}, "source": src}
+		case strings.HasPrefix(src, "//raises"):
+			cell["metadata"] = map[string]any{"tags": []string{"raises-exception"}}
+		}
+		cells = append(cells, cell)
+	}
+	b, err := json.Marshal(map[string]any{
+		"nbformat": 4, "nbformat_minor": 5, "cells": cells,
+		"metadata": map[string]any{
+			"kernelspec":    map[string]any{"name": "go", "display_name": "Go", "language": "go"},
+			"language_info": map[string]any{"name": "go"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestNotebooksAreValid(t *testing.T) {

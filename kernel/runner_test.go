@@ -9,28 +9,6 @@ import (
 	"testing"
 )
 
-// writeNotebook writes an nbformat 4 notebook of code cells; a cell whose source starts with
-// "//raises" is tagged raises-exception.
-func writeNotebook(t *testing.T, path string, sources ...string) {
-	t.Helper()
-	var cells []any
-	for i, src := range sources {
-		md := map[string]any{}
-		if strings.HasPrefix(src, "//raises") {
-			md["tags"] = []string{"raises-exception"}
-		}
-		cells = append(cells, map[string]any{"cell_type": "code", "id": "c" + string(rune('a'+i)), "metadata": md,
-			"source": src, "outputs": []any{}, "execution_count": nil})
-	}
-	cells = append(cells, map[string]any{"cell_type": "markdown", "id": "md", "metadata": map[string]any{}, "source": "# kept as is"})
-	nb := map[string]any{"nbformat": 4, "nbformat_minor": 5, "cells": cells, "metadata": map[string]any{
-		"kernelspec": map[string]any{"name": "go", "display_name": "Go", "language": "go"}}}
-	b, _ := json.Marshal(nb)
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestBuiltInRunner(t *testing.T) {
 	_, bin := install(t)
 	dir := t.TempDir()
@@ -40,6 +18,7 @@ func TestBuiltInRunner(t *testing.T) {
 		"x * 7",
 		"//raises\npanic(\"expected\")",
 		"display.HTML(\"<p>shown</p>\")\nfmt.Fprintln(os.Stderr, \"to stderr\")",
+		"# kept as is",
 	)
 	out := filepath.Join(dir, "out")
 	cmd := exec.Command(bin, "run", "-o", out, good)
@@ -52,20 +31,7 @@ func TestBuiltInRunner(t *testing.T) {
 			t.Errorf("progress lacks %q:\n%s", want, progress)
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(out, "good.ipynb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var nb struct {
-		Cells []struct {
-			CellType       string           `json:"cell_type"`
-			ExecutionCount *int             `json:"execution_count"`
-			Outputs        []map[string]any `json:"outputs"`
-		} `json:"cells"`
-	}
-	if err := json.Unmarshal(b, &nb); err != nil {
-		t.Fatal(err)
-	}
+	nb := readNotebook(t, filepath.Join(out, "good.ipynb"))
 	if len(nb.Cells) != 5 || nb.Cells[4].CellType != "markdown" {
 		t.Fatalf("cells %+v", nb.Cells)
 	}
@@ -85,7 +51,7 @@ func TestBuiltInRunner(t *testing.T) {
 		_ = enc.Encode(nb.Cells[c.cell].Outputs)
 		got := buf.String()
 		for _, w := range c.want {
-			if !strings.Contains(string(got), w) {
+			if !strings.Contains(got, w) {
 				t.Errorf("cell %d outputs %s lack %q", c.cell+1, got, w)
 			}
 		}
@@ -102,7 +68,7 @@ func TestBuiltInRunner(t *testing.T) {
 	if err == nil {
 		t.Fatalf("a failing notebook exited 0:\n%s", progress)
 	}
-	b, _ = os.ReadFile(bad)
+	b, _ := os.ReadFile(bad)
 	if !strings.Contains(string(b), "undefinedThing") || strings.Contains(string(b), "never\\n\"") {
 		t.Fatalf("in-place notebook: %s", b)
 	}

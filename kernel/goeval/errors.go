@@ -219,17 +219,21 @@ func (e *Engine) mapTrace(lines []string) []string {
 	return out
 }
 
-// unwrap returns the value inside a reflect.Value the interpreter may wrap a panic in.
+// unwrap returns the value inside the reflect.Value (or reflect.Values) the interpreter may
+// wrap a panic in.
 func unwrap(v any) any {
-	if rv, ok := v.(reflect.Value); ok {
-		if !rv.IsValid() {
+	for {
+		rv, ok := v.(reflect.Value)
+		switch {
+		case !ok:
+			return v
+		case !rv.IsValid():
 			return nil
+		case !rv.CanInterface():
+			return v
 		}
-		if rv.CanInterface() {
-			return rv.Interface()
-		}
+		v = rv.Interface()
 	}
-	return v
 }
 
 // reflectWording maps messages of the reflect package, which the interpreter surfaces for

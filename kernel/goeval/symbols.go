@@ -125,12 +125,9 @@ func (e *Engine) afterFunc(d time.Duration, f func()) *time.Timer {
 
 // isStop reports whether a recovered value is an interrupt or an exit of the cell.
 func isStop(v any) bool {
-	switch v.(type) {
+	switch unwrap(v).(type) {
 	case interrupt.Stopped, *interrupt.Stopped:
 		return true
-	}
-	if rv, ok := v.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() {
-		return isStop(rv.Interface())
 	}
 	return false
 }

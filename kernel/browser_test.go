@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -28,17 +29,21 @@ const chromium = "/usr/bin/chromium"
 
 // pageOutput is one output area as the browser rendered it.
 type pageOutput struct {
-	OutputType string `json:"output_type"`
-	Name       string `json:"name"`
-	Ename      string `json:"ename"`
-	Mime       string `json:"mime"`
-	Text       string `json:"text"`
-	SVG        *struct {
-		Width, Height               int
-		NaturalWidth, NaturalHeight int
-		AreaWidth                   int
-		Overflows                   bool
-	} `json:"svg"`
+	OutputType string   `json:"output_type"`
+	Name       string   `json:"name"`
+	Ename      string   `json:"ename"`
+	Mime       string   `json:"mime"`
+	Text       string   `json:"text"`
+	SVG        *pageSVG `json:"svg"`
+}
+
+// pageSVG is the drawn size of an SVG image in an output area: its box, the image's own size,
+// the width of the output area, and whether the area has to scroll or cut it.
+type pageSVG struct {
+	Width, Height               int
+	NaturalWidth, NaturalHeight int
+	AreaWidth                   int
+	Overflows                   bool
 }
 
 // pageCell is one cell as the browser rendered it.
@@ -230,7 +235,7 @@ func checkPage(t reporter, name string, cells []pageCell, saved nbFile) {
 		}
 		var outputs []map[string]any
 		for _, o := range c.Outputs {
-			if o.OutputType == "error" && !hasTag(map[string]any{"tags": toAny(c.Tags)}, "raises-exception") {
+			if o.OutputType == "error" && !slices.Contains(c.Tags, "raises-exception") {
 				t.Errorf("cell %d: error shown: %s", c.Index+1, firstLine(o.Text))
 			}
 			if ansi.MatchString(o.Text) {
@@ -288,14 +293,6 @@ func asSaved(o pageOutput) map[string]any {
 		data = map[string]any{"image/svg+xml": "<svg/>"}
 	}
 	return map[string]any{"output_type": o.OutputType, "data": data}
-}
-
-func toAny(ss []string) []any {
-	var out []any
-	for _, s := range ss {
-		out = append(out, s)
-	}
-	return out
 }
 
 func firstLine(s string) string {
@@ -443,14 +440,7 @@ func TestCheckPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	chart := func(w, h, nw, nh int, overflows bool) pageOutput {
-		o := pageOutput{OutputType: "display_data", Mime: "image/svg+xml"}
-		o.SVG = &struct {
-			Width, Height               int
-			NaturalWidth, NaturalHeight int
-			AreaWidth                   int
-			Overflows                   bool
-		}{w, h, nw, nh, 1000, overflows}
-		return o
+		return pageOutput{OutputType: "display_data", Mime: "image/svg+xml", SVG: &pageSVG{w, h, nw, nh, 1000, overflows}}
 	}
 	stream := func(text string) pageOutput {
 		return pageOutput{OutputType: "stream", Name: "stdout", Mime: "application/vnd.jupyter.stdout", Text: text}

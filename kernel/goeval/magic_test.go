@@ -137,3 +137,59 @@ func TestTimelineMagicShowsTheRun(t *testing.T) {
 		t.Errorf("SVG is not well-formed: %v", err)
 	}
 }
+
+// TestHelpAndDocumentationQueries checks %help and the pager answer to "name?".
+func TestHelpAndDocumentationQueries(t *testing.T) {
+	s := newSession(t)
+	s.ok("// helps is documented.\nfunc helps(n int) int { return n }")
+	tests := []struct {
+		code  string
+		value []string // in Out[]
+		page  []string // in the pager payload
+		ename string   // the error's name, when the query fails
+	}{
+		{code: "%help", value: []string{"%timeit", "%%timeline", "thread, lock, queue, pool, process, display, timeline", "Known limits"}},
+		{code: "%lsmagic", value: []string{"%env"}},
+		{code: "strings.ToUpper?", page: []string{"func ToUpper(s string) string", "ToUpper returns s"}},
+		{code: "  pool.Threads??", page: []string{"func Threads(n int) *Pool", "Threads returns"}},
+		{code: "strings?", page: []string{`package strings // import "strings"`}},
+		{code: "helps?", page: []string{"func helps(n int) int", "helps is documented."}},
+		{code: "strings.NoSuchName?", ename: "NameError"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			s.t = t
+			res, _ := s.run(tt.code)
+			if tt.ename != "" {
+				if res.Err == nil || res.Err.Name != tt.ename {
+					t.Fatalf("error %v, want %s", res.Err, tt.ename)
+				}
+				return
+			}
+			if res.Err != nil {
+				t.Fatalf("error %s: %s", res.Err.Name, res.Err.Value)
+			}
+			value, _ := res.Data["text/plain"].(string)
+			for _, want := range tt.value {
+				if !strings.Contains(value, want) {
+					t.Errorf("Out lacks %q:\n%s", want, value)
+				}
+			}
+			if tt.page == nil {
+				if len(res.Payloads) != 0 {
+					t.Errorf("payloads %v, want none", res.Payloads)
+				}
+				return
+			}
+			if len(res.Payloads) != 1 || res.Payloads[0]["source"] != "page" {
+				t.Fatalf("payloads %v, want one page", res.Payloads)
+			}
+			text, _ := res.Payloads[0]["data"].(map[string]any)["text/plain"].(string)
+			for _, want := range tt.page {
+				if !strings.Contains(text, want) {
+					t.Errorf("page lacks %q:\n%s", want, text)
+				}
+			}
+		})
+	}
+}

@@ -19,7 +19,6 @@ import (
 
 	"github.com/gokernel/gokernel/kernel/goeval"
 	"github.com/gokernel/gokernel/kernel/session"
-	"github.com/gokernel/gokernel/kernel/symbols"
 	"github.com/gokernel/gokernel/kernel/wire"
 )
 
@@ -58,16 +57,11 @@ func run(connFile string) error {
 
 	// The engine takes over descriptors 1 and 2 for cell output; the kernel's own log keeps the
 	// original standard error.
-	eng, err := goeval.New(goeval.Options{CaptureFDs: true, Log: logger, Symbols: preloads(), APIDocs: symbols.API})
+	eng, closeEngine, err := newEngine(logger)
 	if err != nil {
 		return err
 	}
-	defer eng.Close()
-	cleanup, err := launchChildren(eng)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
+	defer closeEngine()
 
 	ep, err := wire.Listen(ctx, info, logger)
 	if err != nil {

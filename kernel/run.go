@@ -13,9 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gokernel/gokernel/kernel/goeval"
 	"github.com/gokernel/gokernel/kernel/notebook"
-	"github.com/gokernel/gokernel/kernel/symbols"
 )
 
 // runNotebooks is `gokernel run`: it executes notebooks without Jupyter.
@@ -83,15 +81,10 @@ func runOne(path, outDir string, timeout time.Duration, progress io.Writer) erro
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	eng, err := goeval.New(goeval.Options{CaptureFDs: true, Symbols: preloads(), APIDocs: symbols.API})
+	eng, closeEngine, err := newEngine(nil)
 	if err != nil {
 		return err
 	}
-	cleanup, err := launchChildren(eng)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
 	interrupts := make(chan os.Signal, 1)
 	signal.Notify(interrupts, syscall.SIGINT)
 	defer signal.Stop(interrupts)
@@ -103,7 +96,7 @@ func runOne(path, outDir string, timeout time.Duration, progress io.Writer) erro
 	}()
 	start := time.Now()
 	runErr := notebook.Run(ctx, nb, eng, notebook.ProgressWriter(progress, filepath.Base(path)))
-	closeErr := eng.Close()
+	closeErr := closeEngine()
 	dest := path
 	if outDir != "" {
 		if err := os.MkdirAll(outDir, 0o755); err != nil {

@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"log"
 	"os"
 	"path/filepath"
 	"sync/atomic"
 
 	"github.com/gokernel/gokernel/kernel/goeval"
+	"github.com/gokernel/gokernel/kernel/symbols"
 	"github.com/gokernel/gokernel/runtime/process"
 )
 
@@ -40,17 +42,24 @@ func serveChild() {
 	os.Exit(0)
 }
 
-// launchChildren makes child processes re-run this kernel binary with the session's
-// declarations, written to a fresh file in a temporary directory for each child. The returned
-// function removes the directory.
-func launchChildren(eng *goeval.Engine) (cleanup func(), err error) {
+// newEngine starts the interpreter of a kernel or of a notebook run: it takes over
+// descriptors 1 and 2 for cell output, preloads the runtime with its documentation, and makes
+// child processes re-run this kernel binary with the session's declarations, written to a
+// fresh file in a temporary directory for each child. closeEngine closes the engine and
+// removes the directory.
+func newEngine(logger *log.Logger) (eng *goeval.Engine, closeEngine func() error, err error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return nil, fmt.Errorf("find the kernel binary: %w", err)
+		return nil, nil, fmt.Errorf("find the kernel binary: %w", err)
 	}
 	dir, err := os.MkdirTemp("", "gokernel-children-")
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("directory for child processes: %w", err)
+	}
+	eng, err = goeval.New(goeval.Options{CaptureFDs: true, Log: logger, Symbols: preloads(), APIDocs: symbols.API})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
 	}
 	var n atomic.Int64
 	process.SetLauncher(func() (process.Command, error) {
@@ -60,5 +69,8 @@ func launchChildren(eng *goeval.Engine) (cleanup func(), err error) {
 		}
 		return process.Command{Path: exe, Env: []string{replayEnv + "=" + path}}, nil
 	})
-	return func() { os.RemoveAll(dir) }, nil
+	return eng, func() error {
+		defer os.RemoveAll(dir)
+		return eng.Close()
+	}, nil
 }

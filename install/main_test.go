@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -49,15 +51,19 @@ func TestSpecFilesAndUninstall(t *testing.T) {
 		t.Fatal(err)
 	}
 	var spec map[string]any
-	b, _ := os.ReadFile(filepath.Join(dir, "kernel.json"))
+	b, err := os.ReadFile(filepath.Join(dir, "kernel.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := json.Unmarshal(b, &spec); err != nil {
 		t.Fatal(err)
 	}
-	if spec["interrupt_mode"] != "message" || spec["language"] != "go" || spec["display_name"] != "Go" {
+	argv := []any{"/opt/gokernel", "-f", "{connection_file}"}
+	if spec["interrupt_mode"] != "message" || spec["language"] != "go" || spec["display_name"] != "Go" || !reflect.DeepEqual(spec["argv"], argv) {
 		t.Fatalf("kernel.json %v", spec)
 	}
 	for _, size := range []int{32, 64} {
-		b, err := os.ReadFile(filepath.Join(dir, "logo-"+itoa(size)+"x"+itoa(size)+".png"))
+		b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("logo-%dx%d.png", size, size)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +79,10 @@ func TestSpecFilesAndUninstall(t *testing.T) {
 			t.Errorf("logo %d: centre transparent", size)
 		}
 	}
-	svg, _ := os.ReadFile(filepath.Join(dir, "logo-svg.svg"))
+	svg, err := os.ReadFile(filepath.Join(dir, "logo-svg.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := xml.Unmarshal(svg, new(struct{})); err != nil {
 		t.Fatalf("logo svg: %v", err)
 	}
@@ -91,5 +100,3 @@ func TestSpecFilesAndUninstall(t *testing.T) {
 		t.Fatalf("kernelspec still there: %v", err)
 	}
 }
-
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

@@ -15,7 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -24,12 +24,14 @@ import (
 	"github.com/gokernel/gokernel/kernel/client"
 )
 
+// trivial is the cell whose round trip is timed; it is the same in Go and Python.
+const trivial = "1"
+
 // kernelUnderTest is one kernel and the code that does the same work in its language.
 type kernelUnderTest struct {
-	name    string
-	argv    []string
-	trivial string
-	lines   func(n int) string
+	name  string
+	argv  []string
+	lines func(n int) string
 }
 
 // measurement is what bench reports for one kernel.
@@ -65,11 +67,11 @@ func run(rounds, lines int) error {
 	}
 	kernels := []kernelUnderTest{
 		{
-			name: "gokernel", argv: []string{bin, "-f", "{connection_file}"}, trivial: "1",
+			name: "gokernel", argv: []string{bin, "-f", "{connection_file}"},
 			lines: func(n int) string { return "for i := 0; i < " + strconv.Itoa(n) + "; i++ {\n\tfmt.Println(i)\n}" },
 		},
 		{
-			name: "ipykernel", argv: []string{"/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"}, trivial: "1",
+			name: "ipykernel", argv: []string{"/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"},
 			lines: func(n int) string { return "for i in range(" + strconv.Itoa(n) + "):\n    print(i)" },
 		},
 	}
@@ -126,7 +128,7 @@ func measure(k kernelUnderTest, rounds, lines int) (measurement, error) {
 	}()
 	// Launch returns once the kernel answered a kernel_info_request with its iopub connected.
 	m.startup = time.Since(start)
-	if _, err := kern.Client.Execute(ctx, k.trivial, client.ExecuteOptions{}); err != nil {
+	if _, err := kern.Client.Execute(ctx, trivial, client.ExecuteOptions{}); err != nil {
 		return m, err
 	}
 	m.firstCell = time.Since(start)
@@ -134,7 +136,7 @@ func measure(k kernelUnderTest, rounds, lines int) (measurement, error) {
 	times := make([]time.Duration, rounds)
 	for i := range times {
 		t0 := time.Now()
-		r, err := kern.Client.Execute(ctx, k.trivial, client.ExecuteOptions{})
+		r, err := kern.Client.Execute(ctx, trivial, client.ExecuteOptions{})
 		if err != nil {
 			return m, err
 		}
@@ -143,7 +145,7 @@ func measure(k kernelUnderTest, rounds, lines int) (measurement, error) {
 		}
 		times[i] = time.Since(t0)
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	slices.Sort(times)
 	m.median = times[len(times)/2]
 	m.p95 = times[len(times)*95/100]
 

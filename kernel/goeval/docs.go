@@ -281,10 +281,7 @@ func (e *Engine) documentationOf(word string) (string, bool) {
 // the end of code, such as "strings.ToUpper" for `x := strings.ToUpper(name, ` , or "" when
 // the end of code is not inside a call.
 func calleeAt(code string) string {
-	fset := token.NewFileSet()
-	file := fset.AddFile("", -1, len(code))
-	var s scanner.Scanner
-	s.Init(file, []byte(code), func(token.Position, string) {}, 0)
+	s := scan(code, nil)
 	var open []string  // callee of each open parenthesis; "" for grouping parentheses
 	var chain []string // the selector chain just scanned: ident (. ident)*
 	dotted := false
@@ -317,6 +314,14 @@ func calleeAt(code string) string {
 		}
 		chain, dotted = chain[:0], false
 	}
+}
+
+// scan returns a scanner of code's Go tokens, comments skipped, that reports errors to errh
+// (nil ignores them).
+func scan(code string, errh scanner.ErrorHandler) *scanner.Scanner {
+	var s scanner.Scanner
+	s.Init(token.NewFileSet().AddFile("", -1, len(code)), []byte(code), errh, 0)
+	return &s
 }
 
 // goKeywords and goBuiltins are offered by completion.
@@ -373,10 +378,7 @@ func (e *Engine) Complete(code string, cursor int) engine.Completion {
 
 // identifiersIn lists the identifiers that appear in code.
 func identifiersIn(code string) []string {
-	var s scanner.Scanner
-	fset := token.NewFileSet()
-	f := fset.AddFile("", -1, len(code))
-	s.Init(f, []byte(code), func(token.Position, string) {}, 0)
+	s := scan(code, nil)
 	var out []string
 	for {
 		_, tok, lit := s.Scan()
@@ -391,18 +393,15 @@ func identifiersIn(code string) []string {
 
 // IsComplete reports whether code can run as it is.
 func (e *Engine) IsComplete(code string) (string, string) {
-	var s scanner.Scanner
-	fset := token.NewFileSet()
-	f := fset.AddFile("", -1, len(code))
 	bad := false
 	unterminated := false
-	s.Init(f, []byte(code), func(_ token.Position, msg string) {
+	s := scan(code, func(_ token.Position, msg string) {
 		if strings.Contains(msg, "not terminated") {
 			unterminated = true
 		} else {
 			bad = true
 		}
-	}, 0)
+	})
 	depth, lowest := 0, 0
 	for {
 		_, tok, _ := s.Scan()

@@ -108,28 +108,34 @@ func (e *Engine) Replay(path string) error {
 			failed = append(failed, failure{d, err})
 		}
 	}
-	// Retry what failed for want of a variable that was held back, after building it.
-	for progress := true; progress && len(failed) > 0; {
-		progress = false
-		var still []failure
+	// Build the held-back variables that failures name, then retry the failures, until none
+	// names one. Each round builds at least one, so this ends.
+	for {
+		var built []entry
 		for _, f := range failed {
-			m := undefinedName.FindStringSubmatch(f.err.Value)
-			if m != nil {
+			if m := undefinedName.FindStringSubmatch(f.err.Value); m != nil {
 				if v, ok := lazy[m[1]]; ok {
 					delete(lazy, m[1])
-					run(v)
-					done[f.en.Source] = false
-					if err := run(f.en); err == nil {
-						progress = true
-						continue
-					} else {
-						f.err = err
-					}
+					built = append(built, v)
 				}
 			}
-			still = append(still, f)
 		}
-		failed = still
+		if len(built) == 0 {
+			break
+		}
+		retry := failed
+		failed = nil
+		for _, v := range built {
+			if err := run(v); err != nil {
+				failed = append(failed, failure{v, err})
+			}
+		}
+		for _, f := range retry {
+			done[f.en.Source] = false
+			if err := run(f.en); err != nil {
+				failed = append(failed, failure{f.en, err})
+			}
+		}
 	}
 	if len(failed) > 0 {
 		var msgs []string

@@ -40,8 +40,8 @@ func Extract(paths []string) (map[string][]string, error) {
 	return api, nil
 }
 
-// declarations returns the file at path without function bodies, and without the comments
-// that were inside them.
+// declarations returns the file at path without function bodies and unexported
+// declarations, and without the comments that were inside them or documented them.
 func declarations(path string) (string, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
@@ -53,6 +53,9 @@ func declarations(path string) (string, error) {
 	var decls []ast.Decl
 	for _, d := range f.Decls {
 		whole := span{d.Pos(), d.End()}
+		if doc := docOf(d); doc != nil {
+			whole.from = doc.Pos()
+		}
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			if d.Body != nil {
@@ -140,4 +143,15 @@ func exportedSpecs(d *ast.GenDecl) bool {
 	}
 	d.Specs = specs
 	return len(specs) > 0
+}
+
+// docOf returns the doc comment of a declaration, or nil.
+func docOf(d ast.Decl) *ast.CommentGroup {
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		return d.Doc
+	case *ast.GenDecl:
+		return d.Doc
+	}
+	return nil
 }

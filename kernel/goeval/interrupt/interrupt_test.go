@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// stops runs f and reports whether it ended by an interrupt fired after 50 ms.
+// stops runs f and fails the test unless f ends, promptly, by the Stopped panic of an
+// interrupt fired after 50 ms.
 func stops(t *testing.T, f func()) {
 	t.Helper()
 	done := make(chan any, 1)

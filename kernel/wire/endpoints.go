@@ -59,7 +59,6 @@ func Listen(ctx context.Context, info ConnectionInfo, logger *log.Logger) (*Endp
 		}
 	}()
 
-	var err error
 	for _, r := range []struct {
 		name string
 		port *int
@@ -69,13 +68,15 @@ func Listen(ctx context.Context, info ConnectionInfo, logger *log.Logger) (*Endp
 		{"control", &info.ControlPort, &e.Control},
 		{"stdin", &info.StdinPort, &e.Stdin},
 	} {
-		*r.dst, err = listenRouter(ctx, r.name, info, *r.port, e.Signer, logger)
+		sock, port, err := bindRouter(ctx, r.name, info, *r.port, logger)
 		if err != nil {
 			return nil, err
 		}
-		*r.port = (*r.dst).port
+		*r.dst = &Router{name: r.name, sock: sock, signer: e.Signer, logger: logger}
+		*r.port = port
 	}
 
+	var err error
 	e.heartbeat, info.HBPort, err = bindRouter(ctx, "heartbeat", info, info.HBPort, logger)
 	if err != nil {
 		return nil, err
@@ -133,19 +134,9 @@ func (e *Endpoints) Close() error {
 // messages' identities name the peer they come from or go to.
 type Router struct {
 	name   string
-	port   int
 	sock   zmq4.Socket
 	signer *Signer
 	logger *log.Logger
-}
-
-// listenRouter binds a ROUTER socket named name on port of info.
-func listenRouter(ctx context.Context, name string, info ConnectionInfo, port int, signer *Signer, logger *log.Logger) (*Router, error) {
-	sock, bound, err := bindRouter(ctx, name, info, port, logger)
-	if err != nil {
-		return nil, err
-	}
-	return &Router{name: name, port: bound, sock: sock, signer: signer, logger: logger}, nil
 }
 
 // bindRouter creates a ROUTER socket on the guarded transport and binds it
@@ -165,9 +156,6 @@ func bindRouter(ctx context.Context, name string, info ConnectionInfo, port int,
 	}
 	return sock, bound, nil
 }
-
-// Port returns the port the socket is bound to.
-func (r *Router) Port() int { return r.port }
 
 // Recv returns the next message with a valid signature. Messages that fail
 // to decode or verify are logged and dropped. After the socket is closed or

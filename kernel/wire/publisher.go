@@ -154,9 +154,9 @@ func (p *Publisher) Publish(m *Message) error {
 
 	p.publishMu.Lock()
 	defer p.publishMu.Unlock()
-	subs, err := p.snapshot()
-	if err != nil {
-		return fmt.Errorf("wire: publish %s: %w", m.Header.MsgType, err)
+	subs, closed := p.subscribers()
+	if closed {
+		return fmt.Errorf("wire: publish %s: %w", m.Header.MsgType, ErrClosed)
 	}
 	for _, s := range subs {
 		if s.matches(topic) {
@@ -166,30 +166,15 @@ func (p *Publisher) Publish(m *Message) error {
 	return nil
 }
 
-// snapshot returns the current subscribers, or ErrClosed.
-func (p *Publisher) snapshot() ([]*subscriber, error) {
+// subscribers returns the current subscribers and whether p is closed.
+func (p *Publisher) subscribers() (subs []*subscriber, closed bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
-		return nil, ErrClosed
-	}
-	return p.subscribersLocked(), nil
-}
-
-// subscribers returns the current subscribers.
-func (p *Publisher) subscribers() []*subscriber {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.subscribersLocked()
-}
-
-// subscribersLocked returns the current subscribers; p.mu must be held.
-func (p *Publisher) subscribersLocked() []*subscriber {
-	subs := make([]*subscriber, 0, len(p.subs))
+	subs = make([]*subscriber, 0, len(p.subs))
 	for s := range p.subs {
 		subs = append(subs, s)
 	}
-	return subs
+	return subs, p.closed
 }
 
 // enqueue adds data to s's queue, waiting while the queue is full and s
@@ -235,7 +220,8 @@ func (p *Publisher) enqueue(s *subscriber, data []byte) {
 // is closed right after.
 func (p *Publisher) Flush(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
-	for _, s := range p.subscribers() {
+	subs, _ := p.subscribers()
+	for _, s := range subs {
 		if !s.waitWritten(deadline) {
 			return fmt.Errorf("wire: flush iopub: subscriber %s not written within %v", s.remote, timeout)
 		}
@@ -263,7 +249,8 @@ func (p *Publisher) Close() error {
 	}
 
 	var hangups sync.WaitGroup
-	for _, s := range p.subscribers() {
+	subs, _ := p.subscribers()
+	for _, s := range subs {
 		hangups.Add(1)
 		go func() {
 			defer hangups.Done()

@@ -10,7 +10,6 @@ import (
 	"net"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -157,12 +156,23 @@ func TestPublisherBurst(t *testing.T) {
 
 func TestPublisherTopics(t *testing.T) {
 	p, _ := newTestPublisher(t, PublisherOptions{})
-	var hooked sync.Map
-	p.OnSubscribe(func(topic []byte) { hooked.Store(string(topic), true) })
+	hooked := make(chan string, 8)
+	p.OnSubscribe(func(topic []byte) {
+		select {
+		case hooked <- string(topic):
+		default:
+		}
+	})
 	streams := dialSub(t, p, "kernel.stream")
 	waitSubscribed(t, p, 1)
-	if _, ok := hooked.Load("kernel.stream"); !ok {
-		t.Error("OnSubscribe was not called with the topic")
+	// The hook runs just after the subscription is in force.
+	select {
+	case topic := <-hooked:
+		if topic != "kernel.stream" {
+			t.Errorf("OnSubscribe called with %q, want kernel.stream", topic)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("OnSubscribe was not called")
 	}
 	for i, typ := range []string{"status", "stream", "execute_result", "stream"} {
 		m, err := NewMessage(typ, "s", nil, map[string]int{"seq": i})

@@ -223,14 +223,11 @@ func (c *Client) awaitIOPub(ctx context.Context) error {
 		case <-ctx.Done():
 			return fmt.Errorf("client: no message on iopub: %w", ctx.Err())
 		case <-c.ctx.Done():
-			return fmt.Errorf("client: connect: %w", c.failure())
+			return fmt.Errorf("client: connect: %w", ErrClosed)
 		case <-time.After(wait):
 		}
 	}
 }
-
-// Session returns the session id of the client's requests.
-func (c *Client) Session() string { return c.session }
 
 // Info returns the connection information the client was made with.
 func (c *Client) Info() wire.ConnectionInfo { return c.info }
@@ -335,16 +332,6 @@ func (c *Client) forget(msgID string) {
 	c.mu.Unlock()
 }
 
-// failure returns why the client stopped working.
-func (c *Client) failure() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.broken == nil {
-		return ErrClosed
-	}
-	return c.broken
-}
-
 // lossGrace is how long requests pending when the kernel is lost may still
 // complete from messages already received on other sockets (a kernel that
 // shuts down sends its last reply and status just before it goes).
@@ -378,13 +365,6 @@ func (c *Client) failPendingLocked(err error) {
 		close(cl.done)
 		delete(c.calls, id)
 	}
-}
-
-// abort makes every later request fail with err, and every pending one
-// that does not complete within a moment; a Kernel calls it when the
-// kernel process exits.
-func (c *Client) abort(err error) {
-	c.fail(err, lossGrace)
 }
 
 // read receives messages from sock and routes them until the socket ends.
@@ -441,7 +421,7 @@ func (c *Client) route(channel string, msg *wire.Message) {
 	switch channel {
 	case "iopub":
 		cl.reply.IOPub = append(cl.reply.IOPub, msg)
-		if isIdle(msg) {
+		if isState(msg, "idle") {
 			cl.idle = true
 		}
 		notify = cl.onIOPub
@@ -470,15 +450,16 @@ func (c *Client) route(channel string, msg *wire.Message) {
 	}
 }
 
-// isIdle reports whether msg is an iopub status "idle".
-func isIdle(msg *wire.Message) bool {
+// isState reports whether msg is an iopub status with execution_state
+// state.
+func isState(msg *wire.Message, state string) bool {
 	if msg.Header.MsgType != "status" {
 		return false
 	}
 	var s struct {
 		ExecutionState string `json:"execution_state"`
 	}
-	return msg.DecodeContent(&s) == nil && s.ExecutionState == "idle"
+	return msg.DecodeContent(&s) == nil && s.ExecutionState == state
 }
 
 // answer asks input for the reply to an input_request and sends it.
@@ -507,7 +488,7 @@ func (c *Client) answer(req *wire.Message, input InputFunc) {
 func (c *Client) Heartbeat(ctx context.Context) (time.Duration, error) {
 	c.hbMu.Lock()
 	defer c.hbMu.Unlock()
-	if err := c.failureIfClosed(); err != nil {
+	if err := c.brokenErr(); err != nil {
 		return 0, fmt.Errorf("client: heartbeat: %w", err)
 	}
 	if c.hb == nil {
@@ -554,8 +535,8 @@ func (c *Client) Heartbeat(ctx context.Context) (time.Duration, error) {
 	}
 }
 
-// failureIfClosed returns an error once the client is closed or broken.
-func (c *Client) failureIfClosed() error {
+// brokenErr returns why the client stopped working, or nil while it works.
+func (c *Client) brokenErr() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.broken

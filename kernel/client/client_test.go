@@ -74,7 +74,7 @@ func TestExecute(t *testing.T) {
 				}
 			}
 			msgs := r.Messages()
-			if len(msgs) < 2 || !isState(msgs[0], "busy") || !isIdle(msgs[len(msgs)-1]) {
+			if len(msgs) < 2 || !isState(msgs[0], "busy") || !isState(msgs[len(msgs)-1], "idle") {
 				t.Errorf("iopub messages do not run from busy to idle: %v", types(msgs))
 			}
 			for _, m := range append(msgs, r.Msg) {
@@ -84,13 +84,6 @@ func TestExecute(t *testing.T) {
 			}
 		})
 	}
-}
-
-func isState(m *wire.Message, state string) bool {
-	var s struct {
-		ExecutionState string `json:"execution_state"`
-	}
-	return m.Header.MsgType == "status" && m.DecodeContent(&s) == nil && s.ExecutionState == state
 }
 
 func types(msgs []*wire.Message) []string {

@@ -143,7 +143,9 @@ func Launch(ctx context.Context, argv []string, env []string) (*Kernel, error) {
 	}
 	go func() {
 		<-k.exited
-		k.Client.abort(fmt.Errorf("kernel exited: %v", exitStatus(k.waitErr)))
+		// Later requests fail at once, pending ones unless they complete
+		// from messages already received.
+		k.Client.fail(fmt.Errorf("kernel exited: %v", exitStatus(k.waitErr)), lossGrace)
 	}()
 	return k, nil
 }

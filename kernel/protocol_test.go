@@ -187,8 +187,8 @@ func TestInterrupt(t *testing.T) {
 		{"SIGINT", func(k *client.Kernel) error { return k.Signal(syscall.SIGINT) }},
 	}
 	k := launch(t)
-	execute(t, k, "kept := 5\nvar mu sync.Mutex\nmu.Lock()")
-	cells := []string{"time.Sleep(time.Hour)", "for {\n}", "mu.Lock()", "<-make(chan int)"}
+	execute(t, k, "kept := 5\nvar mu sync.Mutex\nmu.Lock()\nvar wg sync.WaitGroup\nwg.Add(1)")
+	cells := []string{"time.Sleep(time.Hour)", "for {\n}", "mu.Lock()", "<-make(chan int)", "wg.Wait()"}
 	for _, tt := range tests {
 		for _, cell := range cells {
 			t.Run(tt.name+"/"+cell, func(t *testing.T) {

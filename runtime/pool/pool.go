@@ -219,10 +219,7 @@ func (p *Pool) Close() error {
 	if p.pending > 0 {
 		record.Emit(record.Block, p, "Pool.Close")
 		for p.pending > 0 {
-			wake := p.idle.Wait()
-			p.mu.Unlock()
-			<-wake
-			p.mu.Lock()
+			p.idle.Await(&p.mu, nil)
 		}
 		record.Emit(record.Unblock, p, "Pool.Close")
 	}

@@ -15,13 +15,6 @@ import (
 	"github.com/gokernel/gokernel/runtime/thread"
 )
 
-// goDone runs f in a goroutine and returns a channel closed when f returns.
-func goDone(f func()) <-chan struct{} {
-	done := make(chan struct{})
-	go func() { defer close(done); f() }()
-	return done
-}
-
 // concurrency tracks how many calls are inside a section at once.
 type concurrency struct{ inside, most atomic.Int32 }
 
@@ -275,7 +268,7 @@ func TestFutureDoneBeforeAndAfter(t *testing.T) {
 		t.Fatal("Done() = true while the task waits")
 	}
 	close(release)
-	testutil.Eventually(t, "Wait returning", goDone(fut.Wait))
+	testutil.Eventually(t, "Wait returning", testutil.GoDone(fut.Wait))
 	if v, err := fut.Result(); v != 1 || err != nil || !fut.Done() {
 		t.Fatalf("Result = %v, %v; Done = %v", v, err, fut.Done())
 	}
@@ -373,7 +366,7 @@ func TestCloseWaitsForQueuedAndRunningTasks(t *testing.T) {
 func TestCloseFromOwnTaskFailsInsteadOfHanging(t *testing.T) {
 	ex := Threads(1)
 	fut := ex.Submit(ex.Close)
-	testutil.Eventually(t, "Close inside a task returning", goDone(fut.Wait))
+	testutil.Eventually(t, "Close inside a task returning", testutil.GoDone(fut.Wait))
 	if _, err := fut.Result(); err == nil || !strings.Contains(err.Error(), "Close called from a task of the same pool") {
 		t.Fatalf("Close inside a task returned %v", err)
 	}

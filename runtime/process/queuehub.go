@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -95,17 +96,24 @@ func (h *queueHub) lookup(id uint64) *Queue {
 	return h.served[id]
 }
 
+// accept serves the connections of ln until it is closed. A failing Accept (such as one out
+// of file descriptors) is retried after a pause that grows to a second, so that the queues of
+// every process keep their server.
 func (h *queueHub) accept(ln net.Listener) {
+	pause := 10 * time.Millisecond
 	for {
 		conn, err := ln.Accept()
-		if err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				time.Sleep(10 * time.Millisecond)
-				continue
-			}
-			fmt.Fprintf(os.Stderr, "process: queue server stopped: %v\n", err)
+		if errors.Is(err, net.ErrClosed) {
 			return
 		}
+		if err != nil {
+			// Running out of descriptors, for example, passes: wait and accept again.
+			fmt.Fprintf(os.Stderr, "process: queue server: %v (retrying in %v)\n", err, pause)
+			time.Sleep(pause)
+			pause = min(2*pause, time.Second)
+			continue
+		}
+		pause = 10 * time.Millisecond
 		go h.serveConn(conn)
 	}
 }

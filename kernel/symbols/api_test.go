@@ -42,7 +42,7 @@ func TestAPI(t *testing.T) {
 		want []string // in the declarations
 		not  []string // never in them: bodies, unexported names and their doc comments
 	}{
-		{"github.com/gokernel/gokernel/runtime/pool", []string{"func Threads(n int) *Pool", "// Threads returns"}, []string{"func (p *Pool) work(", "p.mu.Lock()"}},
+		{"github.com/gokernel/gokernel/runtime/pool", []string{"func Threads(n int) *Pool", "// Threads returns"}, []string{"func (p *Pool) work(", "p.mu.Lock()", "import"}},
 		{"github.com/gokernel/gokernel/runtime/thread", []string{"func New(f any, args ...any) *Thread"}, []string{"t.mu.Lock()", "func (t *Thread) nameLocked("}},
 		{"github.com/gokernel/gokernel/runtime/process", []string{"func New(f any, args ...any) *Process"}, []string{"processCount", "// processCount numbers"}},
 		{"strings", nil, nil}, // the standard library is read from GOROOT instead

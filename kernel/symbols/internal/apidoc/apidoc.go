@@ -40,7 +40,7 @@ func Extract(paths []string) (map[string][]string, error) {
 	return api, nil
 }
 
-// declarations returns the file at path without function bodies and unexported
+// declarations returns the file at path without imports, function bodies and unexported
 // declarations, and without the comments that were inside them or documented them.
 func declarations(path string) (string, error) {
 	fset := token.NewFileSet()
@@ -67,7 +67,9 @@ func declarations(path string) (string, error) {
 				continue
 			}
 		case *ast.GenDecl:
-			if d.Tok != token.IMPORT && !exportedSpecs(d) {
+			// Imports go too: documentation needs none, and api.json then changes only
+			// when the API or its doc comments do.
+			if d.Tok == token.IMPORT || !exportedSpecs(d) {
 				dropped = append(dropped, whole)
 				continue
 			}
@@ -75,6 +77,7 @@ func declarations(path string) (string, error) {
 		decls = append(decls, d)
 	}
 	f.Decls = decls
+	f.Imports = nil
 	var kept []*ast.CommentGroup
 	for _, c := range f.Comments {
 		inside := false

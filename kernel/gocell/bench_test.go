@@ -2,8 +2,11 @@ package gocell
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/traefik/yaegi/interp"
 )
 
 // BenchmarkParse measures a long cell that mixes declarations, statements and loops.
@@ -19,5 +22,56 @@ func BenchmarkParse(b *testing.B) {
 		if _, err := env.Parse(cell); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkIndexLoop measures, in the interpreter, a function summing 100,000 elements of
+// a slice by index: as written (no guard, the interpreter's own check only), with the
+// bounds guard that Parse puts in front of xs[i] when the loop bound is not len(xs), and
+// the loops whose index Parse leaves unguarded (i < len(xs), range).
+func BenchmarkIndexLoop(b *testing.B) {
+	const loop = "func sum(xs []int, n int) int {\n\tt := 0\n\tfor i := 0; i < n; i++ {\n\t\tt += xs[i]\n\t}\n\treturn t\n}"
+	cases := []struct {
+		name, src string
+		parse     bool
+		guarded   bool
+	}{
+		{"unguarded", loop, false, false},
+		{"guarded", loop, true, true},
+		{"exempt counting loop", "func sum(xs []int, n int) int {\n\tt := 0\n\tfor i := 0; i < len(xs); i++ {\n\t\tt += xs[i]\n\t}\n\treturn t\n}", true, false},
+		{"exempt range loop", "func sum(xs []int, n int) int {\n\tt := 0\n\tfor i := range xs {\n\t\tt += xs[i]\n\t}\n\treturn t\n}", true, false},
+	}
+	xs := make([]int, 100_000)
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			i := interp.New(interp.Options{})
+			if err := i.Use(interp.Exports{"bench/hooks/hooks": {"Index": reflect.ValueOf(IndexPanic)}}); err != nil {
+				b.Fatal(err)
+			}
+			src := "package main\n" + c.src
+			if c.parse {
+				plan, err := testEnv().Parse(c.src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				src = plan.Segments[0].Source
+			}
+			if got := strings.Contains(src, IndexName+"("); got != c.guarded {
+				b.Fatalf("guarded %v, want %v:\n%s", got, c.guarded, src)
+			}
+			for _, s := range []string{`import hooks "bench/hooks"`, "var " + IndexName + " = hooks.Index", src} {
+				if _, err := i.Eval(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+			v, err := i.Eval("sum")
+			if err != nil {
+				b.Fatal(err)
+			}
+			sum := v.Interface().(func([]int, int) int)
+			for b.Loop() {
+				sum(xs, len(xs))
+			}
+		})
 	}
 }

@@ -51,6 +51,25 @@
 //     cell or [Env.Kind] shows. Other range loops are left alone; yaegi crashes with
 //     "nil type" on an integer it was not told about.
 //   - clear(x) calls [ClearName], a compiled helper such as [Clear].
+//   - A statement that certainly indexes a slice, array or string x with an integer i
+//     first runs, on its own line, if uint64(len(x)) <= uint64(i) { IndexName(i, len(x)) },
+//     and [IndexName] (such as [IndexPanic]) panics with Go's runtime error, "index out of
+//     range [5] with length 0"; yaegi's own panic carries neither number. x must be
+//     certainly a sequence: declared with such a type in the cell (var, :=, make,
+//     append, literals, conversions, parameters, results of the cell's functions, slices
+//     and elements of known sequences, range values), or a session variable of such a
+//     type according to [Env.Type] or [Env.Kind]; never a map, a type parameter, a
+//     struct field or a type the session defined first (yaegi ignores a redefinition).
+//     x and i must be names, literals, known indexes, len, cap or arithmetic. Only indexes
+//     the statement evaluates unconditionally and before anything that may panic or be
+//     observed are guarded: not in function literals (their own statements are), not in
+//     the right operand of && or ||, not after a division, dereference, selector or
+//     receive, not in a statement with a call (other than len, cap and conversions) that
+//     is not around the index, not in tuple assignments, go, defer or labelled
+//     statements. An index i of x in for i := range x, for i := 0; i < len(x); i++ or
+//     for i := len(x) - 1; i >= 0; i-- whose body assigns neither i nor x is not
+//     guarded, so that such loops cost nothing more. [Segment.CellColumn] undoes the
+//     columns a guard moves.
 //   - At the top level, v, ok := m[k] and x, ok := y.(T) first define the variables
 //     with an ordinary assignment, then assign the comma-ok form.
 //

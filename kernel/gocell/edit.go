@@ -10,12 +10,15 @@ import (
 
 // An edit replaces the cell bytes [pos, end) with text. Edits at one offset apply in
 // nesting order: closing edits first, innermost first; then opening edits and
-// replacements, outermost first.
+// replacements, outermost first. A guard (inserted in front of a statement, see
+// guardStmt) comes after the opening edits made before it, which belong to the
+// enclosing block, and before those made after it, which belong to the statement.
 type edit struct {
 	pos, end int
 	text     string
 	depth    int
 	closing  bool
+	guard    bool
 	seq      int
 }
 
@@ -62,6 +65,23 @@ func (w *rewriter) apply(start, end int, extra []edit) (string, error) {
 		e.seq = len(w.edits) + len(es)
 		es = append(es, e)
 	}
+	// group orders the opening edits at a guard's offset around it: 0 before, 2 after.
+	guards := map[int]int{}
+	for _, e := range es {
+		if e.guard {
+			guards[e.pos] = e.seq
+		}
+	}
+	group := func(e edit) int {
+		g, ok := guards[e.pos]
+		switch {
+		case !ok || e.closing || e.seq < g:
+			return 0
+		case e.guard:
+			return 1
+		}
+		return 2
+	}
 	sort.SliceStable(es, func(i, j int) bool {
 		a, b := es[i], es[j]
 		if a.pos != b.pos {
@@ -69,6 +89,9 @@ func (w *rewriter) apply(start, end int, extra []edit) (string, error) {
 		}
 		if a.closing != b.closing {
 			return a.closing
+		}
+		if ga, gb := group(a), group(b); ga != gb {
+			return ga < gb
 		}
 		if a.depth != b.depth {
 			if a.closing {

@@ -60,6 +60,7 @@ func newSession(t *testing.T) *session {
 		"Go":    reflect.ValueOf(spawn),
 		"Show":  reflect.ValueOf(func(v any) { s.shown, s.hasShown = v, true }),
 		"Clear": reflect.ValueOf(Clear),
+		"Index": reflect.ValueOf(IndexPanic),
 		// Later keeps a callback for RunLater, as a compiled scheduler would.
 		"Later":    reflect.ValueOf(func(f func()) { s.pending = append(s.pending, f) }),
 		"RunLater": reflect.ValueOf(func() { p := s.pending; s.pending = nil; runAll(p) }),
@@ -70,7 +71,7 @@ func newSession(t *testing.T) *session {
 	s.imported["hooks gocelltest/hooks"] = true
 	for _, src := range []string{
 		`import hooks "gocelltest/hooks"`,
-		"var " + SpawnName + " = hooks.Go\nvar " + ShowName + " = hooks.Show\nvar " + ClearName + " = hooks.Clear",
+		"var " + SpawnName + " = hooks.Go\nvar " + ShowName + " = hooks.Show\nvar " + ClearName + " = hooks.Clear\nvar " + IndexName + " = hooks.Index",
 	} {
 		if _, err := s.i.Eval(src); err != nil {
 			t.Fatal(err)
@@ -107,6 +108,16 @@ func (s *session) env() Env {
 				return reflect.Invalid
 			}
 			return v.Kind()
+		},
+		Type: func(name string) reflect.Type {
+			if !s.names[name] {
+				return nil
+			}
+			v, err := s.eval(name)
+			if err != nil || !v.IsValid() {
+				return nil
+			}
+			return v.Type()
 		},
 	}
 }

@@ -85,6 +85,7 @@ func (w *rewriter) copyVars(b *ast.BlockStmt, names []string) {
 func (w *rewriter) forStmt(n *ast.ForStmt, sc *scope) {
 	fs := newScope(sc)
 	w.node(n.Init, fs)
+	w.countingLoop(n, fs)
 	w.node(n.Cond, fs)
 	w.node(n.Post, fs)
 	if as, ok := n.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE && hasClosure(n.Body) && w.copiesAllowed() {
@@ -106,12 +107,28 @@ func (w *rewriter) rangeStmt(n *ast.RangeStmt, sc *scope) {
 	}
 	rs := newScope(sc)
 	integer := n.X != nil && w.isInteger(n.X, sc, true)
+	var xs *seq
+	if n.X != nil {
+		xs = w.exprSeq(n.X, sc)
+	}
 	if n.Tok == token.DEFINE {
 		if id, ok := n.Key.(*ast.Ident); ok {
-			rs.declare(id.Name, &object{kind: objVar, integer: integer})
+			o := &object{kind: objVar, integer: integer || xs != nil}
+			if xs != nil {
+				o.inRange = w.loopRange(n.X, id, n.Body)
+				o.rangeCalls = w.makesCalls(n.Body, sc)
+			}
+			rs.declare(id.Name, o)
 		}
 		if id, ok := n.Value.(*ast.Ident); ok {
-			rs.declare(id.Name, &object{kind: objVar})
+			o := &object{kind: objVar}
+			if xs != nil {
+				o.integer = xs.kind == seqString // a rune
+				if xs.kind != seqString {
+					o.seq = xs.elem
+				}
+			}
+			rs.declare(id.Name, o)
 		}
 	}
 	switch {
@@ -248,4 +265,99 @@ func pure(e ast.Expr) bool {
 		return ok
 	})
 	return ok
+}
+
+// loopRange returns the text of sequence x when index i, declared by a loop over x with
+// the given body, certainly stays a valid index of x in the body: x is written on one line
+// without calls, and the body assigns neither i nor a name x mentions. It returns ""
+// otherwise.
+func (w *rewriter) loopRange(x ast.Expr, i *ast.Ident, body *ast.BlockStmt) string {
+	if !pure(x) || !w.oneLine(x) {
+		return ""
+	}
+	names := []string{i.Name}
+	ast.Inspect(x, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			names = append(names, id.Name)
+		}
+		return true
+	})
+	if assignsAny(body, names) {
+		return ""
+	}
+	return w.src(x)
+}
+
+// countingLoop marks the variable of for i := 0; i < len(x); i++ and of
+// for i := len(x) - 1; i >= 0; i-- as a valid index of x in the body (see loopRange), so
+// that x[i] there is not guarded.
+func (w *rewriter) countingLoop(n *ast.ForStmt, fs *scope) {
+	init, ok := n.Init.(*ast.AssignStmt)
+	if !ok || init.Tok != token.DEFINE || len(init.Lhs) != 1 || len(init.Rhs) != 1 {
+		return
+	}
+	id, ok := init.Lhs[0].(*ast.Ident)
+	cond, ok2 := ast.Unparen(n.Cond).(*ast.BinaryExpr)
+	post, ok3 := n.Post.(*ast.IncDecStmt)
+	if !ok || !ok2 || !ok3 || !isName(cond.X, id.Name) || !isName(post.X, id.Name) {
+		return
+	}
+	o := fs.lookup(id.Name)
+	if o == nil {
+		return
+	}
+	var x ast.Expr
+	switch {
+	case cond.Op == token.LSS && post.Tok == token.INC && isZero(init.Rhs[0]):
+		x = w.lenArg(cond.Y, fs)
+	case cond.Op == token.GEQ && post.Tok == token.DEC && isZero(cond.Y):
+		if b, ok := ast.Unparen(init.Rhs[0]).(*ast.BinaryExpr); ok && b.Op == token.SUB && isOne(b.Y) {
+			x = w.lenArg(b.X, fs)
+		}
+	}
+	if x != nil {
+		o.inRange = w.loopRange(x, id, n.Body)
+		o.rangeCalls = w.makesCalls(n.Body, fs)
+	}
+}
+
+// makesCalls reports whether a loop body, in scope sc, calls anything but len, cap and
+// conversions to predeclared types, or starts goroutines.
+func (w *rewriter) makesCalls(b *ast.BlockStmt, sc *scope) bool {
+	g := &guardScan{w: w, sc: sc}
+	found := false
+	ast.Inspect(b, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			found = found || !g.harmlessCall(n)
+		case *ast.GoStmt, *ast.DeferStmt:
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// lenArg returns x when e is len(x) with the builtin len.
+func (w *rewriter) lenArg(e ast.Expr, sc *scope) ast.Expr {
+	c, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok || len(c.Args) != 1 || !isName(c.Fun, "len") || !w.universal("len", sc) {
+		return nil
+	}
+	return c.Args[0]
+}
+
+func isName(e ast.Expr, name string) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	return ok && id.Name == name
+}
+
+func isZero(e ast.Expr) bool {
+	lit, ok := ast.Unparen(e).(*ast.BasicLit)
+	return ok && lit.Kind == token.INT && lit.Value == "0"
+}
+
+func isOne(e ast.Expr) bool {
+	lit, ok := ast.Unparen(e).(*ast.BasicLit)
+	return ok && lit.Kind == token.INT && lit.Value == "1"
 }

@@ -25,6 +25,10 @@ type Env struct {
 	// reflect.Invalid. It lets for i := range n be rewritten when n is a session
 	// variable of integer type, and range over a session function be rejected.
 	Kind func(name string) reflect.Kind
+	// Type reports the static type of session-level variable or constant name, or nil. It
+	// tells which session variables are slices, arrays or strings, and of what elements,
+	// so that indexing them can be guarded; without it, Kind tells the outermost kind.
+	Type func(name string) reflect.Type
 	// Generic reports whether session-level name is a generic function, so that a
 	// top-level x := name(...), which crashes yaegi, is rejected with an explanation.
 	Generic func(name string) bool
@@ -92,6 +96,7 @@ func (env Env) Parse(src string) (*Plan, error) {
 			return nil, err
 		}
 		seg.Source = prefix + body
+		seg.guards = w.guardTexts(start, end)
 		plan.Segments = append(plan.Segments, seg)
 		last, lastStart = units[j-1], start
 		i = j

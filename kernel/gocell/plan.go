@@ -23,6 +23,9 @@ const (
 	ShowName = "__gk_show"
 	// ClearName replaces the builtin clear, which yaegi lacks; see [Clear].
 	ClearName = "__gk_clear"
+	// IndexName is called as IndexName(i, len(x)) by the guard in front of a statement
+	// that indexes x with i, when i is out of range; see [IndexPanic].
+	IndexName = "__gk_index"
 	// GeneratedPrefix starts every identifier that rewrites introduce.
 	GeneratedPrefix = "__gk_"
 )
@@ -135,7 +138,13 @@ type Segment struct {
 	Line int
 	// FirstLine is the Source line holding the segment's first cell line.
 	FirstLine int
+
+	// guards lists the bounds guards inserted in front of statements, in cell order.
+	guards []guardText
 }
+
+// A guardText is a bounds guard of n bytes inserted at a cell line and column.
+type guardText struct{ line, col, n int }
 
 // CellLine maps a line of Source, as the interpreter reports it, to a cell line.
 // Lines of the prefix map to the segment's first cell line.
@@ -144,6 +153,29 @@ func (s Segment) CellLine(srcLine int) int {
 		return s.Line
 	}
 	return s.Line + srcLine - s.FirstLine
+}
+
+// CellColumn maps a column of Source line srcLine, as the interpreter reports it, to a
+// column of the cell line [Segment.CellLine] gives, undoing the bounds guards inserted in
+// front of statements. A column inside a guard maps to the start of its statement. (Other
+// rewrites still move the columns after them on their lines.)
+func (s Segment) CellColumn(srcLine, srcCol int) int {
+	line := s.CellLine(srcLine)
+	shift := 0
+	for _, g := range s.guards {
+		if g.line != line {
+			continue
+		}
+		start := g.col + shift
+		switch {
+		case srcCol < start:
+			return srcCol - shift
+		case srcCol < start+g.n:
+			return g.col
+		}
+		shift += g.n
+	}
+	return srcCol - shift
 }
 
 // Shift returns the segment with n newlines put in front of Source, for an evaluator

@@ -85,6 +85,9 @@ func (w *rewriter) assign(n *ast.AssignStmt, sc *scope) {
 			if len(n.Lhs) == len(n.Rhs) {
 				o = w.valueObject(objVar, nil, n.Rhs[i], sc)
 			}
+			if sc == w.cell {
+				o.at = w.off(id.Pos()) + 1
+			}
 			sc.declare(id.Name, o)
 		}
 		return

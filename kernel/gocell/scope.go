@@ -27,6 +27,18 @@ type object struct {
 	generic  bool   // a func with type parameters
 	// Whether a func's single result is an integer or a function.
 	resultInteger, resultFunction bool
+	// seq describes a variable's or constant's type, a type's underlying type or a
+	// func's single result when it is certainly a slice, an array or a string.
+	seq *seq
+	// at is the cell offset of a top-level declaration, which takes effect there when the
+	// session already has the name; 0 elsewhere.
+	at int
+	// inRange is set on a loop variable that is certainly a valid index of the sequence
+	// written inRange throughout the loop body (for i := range xs, for i := 0; i < len(xs);
+	// i++), so that indexing it needs no guard.
+	inRange string
+	// rangeCalls reports that the body of the loop that makes inRange calls functions.
+	rangeCalls bool
 }
 
 // A scope maps names to objects; lookups continue in the parent.
@@ -154,9 +166,11 @@ func (w *rewriter) valueObject(kind objKind, typ, value ast.Expr, sc *scope) *ob
 	case typ != nil:
 		o.integer = w.isIntegerType(typ, sc)
 		_, o.function = ast.Unparen(typ).(*ast.FuncType)
+		o.seq = w.typeSeq(typ, sc)
 	case value != nil:
 		o.integer = w.isInteger(value, sc, false)
 		o.function = w.isFunction(value, sc, false)
+		o.seq = w.exprSeq(value, sc)
 	}
 	return o
 }
@@ -172,6 +186,7 @@ func (w *rewriter) funcObject(ft *ast.FuncType, sc *scope) *object {
 		t := ft.Results.List[0].Type
 		o.resultInteger = w.isIntegerType(t, sc)
 		_, o.resultFunction = ast.Unparen(t).(*ast.FuncType)
+		o.seq = w.typeSeq(t, sc)
 	}
 	return o
 }

@@ -77,7 +77,9 @@ func (w *rewriter) declareCell(units []*unit) {
 			switch d := u.decl.(type) {
 			case *ast.FuncDecl:
 				if d.Recv == nil {
-					w.cell.declare(d.Name.Name, w.funcObject(d.Type, w.cell))
+					o := w.funcObject(d.Type, w.cell)
+					o.at = w.off(d.Name.Pos()) + 1
+					w.cell.declare(d.Name.Name, o)
 				}
 			case *ast.GenDecl:
 				if d.Tok != token.IMPORT {
@@ -110,6 +112,7 @@ func (w *rewriter) declareGen(d *ast.GenDecl, sc *scope) {
 			o := &object{kind: objType}
 			if s.TypeParams == nil {
 				o.integer = w.isIntegerType(s.Type, sc)
+				o.seq = w.typeSeq(s.Type, sc)
 			}
 			sc.declare(s.Name.Name, o)
 		case *ast.ValueSpec:
@@ -127,7 +130,11 @@ func (w *rewriter) declareGen(d *ast.GenDecl, sc *scope) {
 				if len(values) == len(s.Names) {
 					v = values[i]
 				}
-				sc.declare(n.Name, w.valueObject(kind, typ, v, sc))
+				o := w.valueObject(kind, typ, v, sc)
+				if sc == w.cell {
+					o.at = w.off(n.Pos()) + 1
+				}
+				sc.declare(n.Name, o)
 			}
 		}
 	}
@@ -163,6 +170,10 @@ func (w *rewriter) unit(u *unit) {
 		case *ast.FuncDecl:
 			w.funcDecl(d)
 		case *ast.GenDecl:
+			if u.kind == unitStmt {
+				// var x = v runs as a statement.
+				w.guardStmt(&ast.DeclStmt{Decl: d}, w.cell)
+			}
 			w.topGenDecl(d)
 		}
 	}
@@ -172,6 +183,7 @@ func (w *rewriter) unit(u *unit) {
 // literal.
 func (w *rewriter) topStmt(s ast.Stmt) {
 	w.listed = s
+	w.guardStmt(s, w.cell)
 	inner := s
 	for l, ok := inner.(*ast.LabeledStmt); ok; l, ok = inner.(*ast.LabeledStmt) {
 		inner = l.Stmt
@@ -316,7 +328,7 @@ func (w *rewriter) fieldList(fl *ast.FieldList, sc *scope) {
 	}
 	for _, f := range fl.List {
 		w.node(f.Type, sc)
-		o := &object{kind: objVar, integer: w.isIntegerType(f.Type, sc)}
+		o := &object{kind: objVar, integer: w.isIntegerType(f.Type, sc), seq: w.typeSeq(f.Type, sc)}
 		_, o.function = ast.Unparen(f.Type).(*ast.FuncType)
 		for _, n := range f.Names {
 			sc.declare(n.Name, o)
@@ -338,6 +350,7 @@ func (w *rewriter) body(b *ast.BlockStmt, fs *scope) {
 func (w *rewriter) list(stmts []ast.Stmt, sc *scope) {
 	for _, s := range stmts {
 		w.listed = s
+		w.guardStmt(s, sc)
 		w.node(s, sc)
 	}
 }

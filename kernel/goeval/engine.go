@@ -159,7 +159,7 @@ func (e *Engine) reset() error {
 		`import __gk "` + hooksPath + `"`,
 		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +
 			richHooks +
-			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
+			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.IndexName + " = __gk.Index\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
 			"var " + gocell.NamedName + " = __gk.Named",
 	} {
 		if _, err := e.evalRaw(context.Background(), src); err != nil {
@@ -281,7 +281,8 @@ func (e *Engine) Execute(ctx context.Context, req engine.ExecuteRequest, out eng
 // lines in front so that line numbers stay those of the cell.
 func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.ExecuteResult {
 	code := req.Code
-	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: e.kindOf}
+	kind, typ := e.kinds()
+	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: kind, Type: typ}
 	plan, err := env.Parse(code)
 	if err != nil {
 		return engine.ExecuteResult{Err: cellError(err, code)}
@@ -350,14 +351,53 @@ func (e *Engine) remember(plan *gocell.Plan, count int) {
 	}
 }
 
-// kindOf reports reflect.Func for the session's functions; other kinds are not tracked.
-func (e *Engine) kindOf(name string) reflect.Kind {
-	e.nameMu.RLock()
-	defer e.nameMu.RUnlock()
-	if e.names[name] == "func" {
-		return reflect.Func
+// kinds returns the Env.Kind and Env.Type of the cell about to run. Kind is reflect.Func
+// for the session's functions, and the kind of the static type of the session's variables
+// and constants, except those holding functions (which are not functions to hand to a
+// child process). The interpreter's globals are read once, when first asked.
+func (e *Engine) kinds() (kind func(string) reflect.Kind, typ func(string) reflect.Type) {
+	var globals map[string]reflect.Value
+	global := func(name string) (reflect.Value, string) {
+		e.nameMu.RLock()
+		k := e.names[name]
+		e.nameMu.RUnlock()
+		if k != "var" && k != "const" {
+			return reflect.Value{}, k
+		}
+		if globals == nil {
+			globals = e.globals()
+		}
+		return globals[name], k
 	}
-	return reflect.Invalid
+	kind = func(name string) reflect.Kind {
+		v, k := global(name)
+		if k == "func" {
+			return reflect.Func
+		}
+		if v.Kind() == reflect.Func {
+			return reflect.Invalid
+		}
+		return v.Kind()
+	}
+	typ = func(name string) reflect.Type {
+		if v, _ := global(name); v.IsValid() {
+			return v.Type()
+		}
+		return nil
+	}
+	return kind, typ
+}
+
+// globals returns the interpreter's global variables and constants, or an empty map when it
+// cannot list them: after a cell whose top-level definition failed to compile, yaegi keeps a
+// symbol without storage, and listing the globals panics.
+func (e *Engine) globals() (g map[string]reflect.Value) {
+	defer func() {
+		if recover() != nil {
+			g = map[string]reflect.Value{}
+		}
+	}()
+	return e.i.Globals()
 }
 
 // declared reports whether name is a session-level identifier.

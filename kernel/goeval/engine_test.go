@@ -169,7 +169,7 @@ func TestErrorsPointAtTheCell(t *testing.T) {
 		{"type error", "n := 1\nvar s string = n\n_ = s", "CompileError", []string{"line 2", "var s string = n"}},
 		{"undefined name", "fmt.Println(1)\nfmt.Println(nosuchname)", "CompileError", []string{"line 2", "nosuchname"}},
 		{"panic with value", "func boom() {\n\tpanic(\"boom now\")\n}\nboom()", "panic", []string{"boom now", "line 2"}},
-		{"runtime error wording", "var xs []int\n_ = xs[5]", "panic", []string{"index out of range"}},
+		{"runtime error wording", "var xs []int\n_ = xs[5]", "panic", []string{"panic: runtime error: index out of range [5] with length 0", "line 2"}},
 		{"error value", "panic(fmt.Errorf(\"wrapped %d\", 7))", "panic", []string{"wrapped 7"}},
 		{"os.Exit", "os.Exit(3)", "Exit", []string{"os.Exit(3)"}},
 		{"log.Fatal", "log.Fatal(\"fatal now\")", "Exit", []string{"os.Exit(1)"}},
@@ -194,6 +194,56 @@ func TestErrorsPointAtTheCell(t *testing.T) {
 	s.t = t
 	if _, v := s.ok("a + 1"); v != "2" {
 		t.Fatalf("state lost: a + 1 = %q", v)
+	}
+}
+
+func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
+	s := newSession(t)
+	s.ok("xs := []int{}\nys := []int{1, 2}\nvar arr [3]int\nstr := \"abc\"\nfunc get(v []int, i int) int {\n\treturn v[i]\n}")
+	panics := []struct{ name, code, want string }{
+		{"slice", "_ = xs[5]", "runtime error: index out of range [5] with length 0"},
+		{"negative index", "k := -1\nfmt.Println(ys[k])", "runtime error: index out of range [-1]"},
+		{"string", "n := 7\n_ = str[n]", "runtime error: index out of range [7] with length 3"},
+		{"array", "n := 4\narr[n] = 1", "runtime error: index out of range [4] with length 3"},
+		{"function of an earlier cell", "get(ys, 9)", "runtime error: index out of range [9] with length 2"},
+		{"trailing expression", "ys[2]", "runtime error: index out of range [2] with length 2"},
+	}
+	for _, tt := range panics {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			err := s.fails(tt.code)
+			if err.Name != "panic" || err.Value != tt.want || err.Traceback[0] != "panic: "+tt.want {
+				t.Errorf("%s: %q (%q), want panic %q", err.Name, err.Value, err.Traceback, tt.want)
+			}
+		})
+	}
+	runs := []struct{ name, code, value string }{
+		{"recover in the cell sees the runtime error",
+			"func safe(i int) (err error) {\n\tdefer func() { err = recover().(runtime.Error) }()\n\t_ = ys[i]\n\treturn nil\n}\nsafe(8).Error()",
+			`"runtime error: index out of range [8] with length 2"`},
+		{"guarded right operand of &&", "i := 5\ni < len(ys) && ys[i] > 0", "false"},
+		{"missing map key", "m := map[string]int{}\nk := \"zz\"\nm[k]", "0"},
+		{"in range", "j := 1\nys[j] + int(str[j]) + arr[j]", "100"},
+	}
+	for _, tt := range runs {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			if _, v := s.ok(tt.code); v != tt.value {
+				t.Errorf("Out %q, want %q", v, tt.value)
+			}
+		})
+	}
+	// A top-level definition that fails to compile leaves yaegi a global it cannot list;
+	// later cells still run, and still guard what their own declarations show.
+	s.t = t
+	s.fails("bad := undefinedName")
+	if err := s.fails("zs := []int{}\nk := 3\n_ = zs[k]"); err.Value != "runtime error: index out of range [3] with length 0" {
+		t.Errorf("after a failed definition: %q", err.Value)
+	}
+	// A compile error on a guarded line keeps its column.
+	err := s.fails("n := 1\nx := ys[n] + \"a\"")
+	if !strings.Contains(err.Value, "line 2:6:") {
+		t.Errorf("compile error %q, want it at line 2:6", err.Value)
 	}
 }
 

@@ -40,6 +40,9 @@ func (e *Engine) cellPos(line, col int) (position, bool) {
 			if l < 1 {
 				l = 1
 			}
+			if col > 0 {
+				col = max(1, s.seg.CellColumn(line-s.first+1, col))
+			}
 			return position{count: s.count, line: l, col: col, code: s.code}, true
 		}
 	}

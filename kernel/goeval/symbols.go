@@ -60,6 +60,7 @@ func (e *Engine) overrides() interp.Exports {
 			"Form":  reflect.ValueOf(e.addForm),
 			"Fail":  reflect.ValueOf(e.formFailed),
 			"Clear": reflect.ValueOf(gocell.Clear),
+			"Index": reflect.ValueOf(gocell.IndexPanic),
 			"Defer": reflect.ValueOf(e.deferCall),
 			"Named": reflect.ValueOf(func(name string, f any) any { return process.Named(name, f) }),
 		},

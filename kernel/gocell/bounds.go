@@ -1,0 +1,581 @@
+package gocell
+
+import (
+	"go/ast"
+	"go/token"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// IndexPanic panics with the runtime error of a compiled program that indexes a sequence of
+// length n with i, an integer: "runtime error: index out of range [5] with length 0", or
+// "[-1]" alone for a negative index. The value implements runtime.Error. The evaluator binds
+// it to [IndexName]; guards call it only when i is out of range, and it returns when i is not.
+func IndexPanic(i any, n int) {
+	s := make([]struct{}, n) // zero-size elements: nothing is allocated whatever n is
+	v := reflect.ValueOf(i)
+	switch {
+	case v.CanInt():
+		_ = s[v.Int()]
+	case v.CanUint():
+		_ = s[v.Uint()]
+	}
+}
+
+// Bounds guards.
+//
+// yaegi indexes slices, arrays and strings with reflect.Value.Index, whose panic says
+// "reflect: slice index out of range" without the index and the length, and it re-panics
+// in every interpreted frame, so the numbers cannot be recovered afterwards. Before a
+// statement that certainly evaluates x[i], with x certainly a slice, an array or a
+// string, the rewriter inserts on the statement's line
+//
+//	if uint64(len(x)) <= uint64(i) { IndexName(i, len(x)) };
+//
+// IndexName (such as [IndexPanic]) panics with the runtime error a compiled program
+// raises, so the interpreter's own index never fails in those cases.
+//
+// A guard must never panic where Go would not, nor before something Go would do first.
+// It is therefore inserted only for an index expression that the statement evaluates
+// unconditionally and before anything that could panic or be observed: not inside a
+// function literal, not in the right operand of && or ||, not after a division, a
+// dereference, a selector that is not a package member, a slice expression or an index
+// of unknown type, and not in a statement that makes a call (other than len, cap and
+// conversions to predeclared types), a receive or a type assertion unless the index is
+// inside that call's arguments, since the compiler evaluates calls before the other
+// operands. x and i must be cheap and free of side effects: names, literals, the
+// indexes of known sequences and arithmetic on them.
+
+// seqKind tells which kind of sequence a type is.
+type seqKind int
+
+const (
+	seqSlice seqKind = iota + 1
+	seqArray
+	seqString
+)
+
+// A seq describes a type that is certainly a slice, an array or a string.
+type seq struct {
+	kind seqKind
+	elem *seq // the element type, when it is certainly a sequence itself
+}
+
+// lookupAt returns the object that identifier id, used at its position in scope sc,
+// certainly stands for. found reports whether the cell declares the name in sc; o is then
+// nil when the use may see the session's object instead: a top-level declaration of a name
+// the session has takes effect only where it is evaluated, and a type redefinition does not
+// take effect at all.
+func (w *rewriter) lookupAt(id *ast.Ident, sc *scope) (o *object, found bool) {
+	o = sc.lookup(id.Name)
+	if o == nil {
+		return nil, false
+	}
+	if w.cell.names[id.Name] == o && w.declared(id.Name) {
+		if o.kind == objType || o.at == 0 || o.at > w.off(id.Pos()) {
+			return nil, true
+		}
+	}
+	return o, true
+}
+
+// typeSeq describes type expression t when it certainly denotes a slice, an array or a
+// string (or a named type of the cell whose underlying type is one).
+func (w *rewriter) typeSeq(t ast.Expr, sc *scope) *seq {
+	switch t := ast.Unparen(t).(type) {
+	case *ast.ArrayType:
+		k := seqArray
+		if t.Len == nil {
+			k = seqSlice
+		}
+		return &seq{kind: k, elem: w.typeSeq(t.Elt, sc)}
+	case *ast.Ident:
+		if o, found := w.lookupAt(t, sc); found {
+			if o != nil && o.kind == objType {
+				return o.seq
+			}
+			return nil
+		}
+		if t.Name == "string" && !w.declared(t.Name) {
+			return &seq{kind: seqString}
+		}
+	}
+	return nil
+}
+
+// exprSeq describes the type of expression e when it is certainly a slice, an array or a
+// string, assuming the program is valid where e stands.
+func (w *rewriter) exprSeq(e ast.Expr, sc *scope) *seq {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.BasicLit:
+		if e.Kind == token.STRING {
+			return &seq{kind: seqString}
+		}
+	case *ast.CompositeLit:
+		if e.Type == nil {
+			return nil
+		}
+		if a, ok := e.Type.(*ast.ArrayType); ok {
+			if _, ok := a.Len.(*ast.Ellipsis); ok {
+				return &seq{kind: seqArray, elem: w.typeSeq(a.Elt, sc)}
+			}
+		}
+		return w.typeSeq(e.Type, sc)
+	case *ast.Ident:
+		if o, found := w.lookupAt(e, sc); found {
+			if o != nil && (o.kind == objVar || o.kind == objConst) {
+				return o.seq
+			}
+			return nil
+		}
+		if w.env.Type != nil {
+			if t := w.env.Type(e.Name); t != nil {
+				return typeOfSeq(t)
+			}
+			return nil
+		}
+		switch w.kind(e.Name) {
+		case reflect.Slice:
+			return &seq{kind: seqSlice}
+		case reflect.Array:
+			return &seq{kind: seqArray}
+		case reflect.String:
+			return &seq{kind: seqString}
+		}
+	case *ast.CallExpr:
+		return w.callSeq(e, sc)
+	case *ast.SliceExpr:
+		x := w.exprSeq(e.X, sc)
+		switch {
+		case x == nil:
+			return nil
+		case x.kind == seqString:
+			return x
+		}
+		return &seq{kind: seqSlice, elem: x.elem}
+	case *ast.IndexExpr:
+		if x := w.exprSeq(e.X, sc); x != nil && x.kind != seqString {
+			return x.elem
+		}
+	case *ast.BinaryExpr:
+		if e.Op == token.ADD {
+			if x := w.exprSeq(e.X, sc); x != nil && x.kind == seqString {
+				return x
+			}
+			if y := w.exprSeq(e.Y, sc); y != nil && y.kind == seqString {
+				return y
+			}
+		}
+	}
+	return nil
+}
+
+// typeOfSeq describes t when it is a slice, an array or a string.
+func typeOfSeq(t reflect.Type) *seq {
+	switch t.Kind() {
+	case reflect.Slice:
+		return &seq{kind: seqSlice, elem: typeOfSeq(t.Elem())}
+	case reflect.Array:
+		return &seq{kind: seqArray, elem: typeOfSeq(t.Elem())}
+	case reflect.String:
+		return &seq{kind: seqString}
+	}
+	return nil
+}
+
+// callSeq describes the result of a call: make and append of slices, conversions to
+// sequence types and functions of the cell.
+func (w *rewriter) callSeq(c *ast.CallExpr, sc *scope) *seq {
+	switch fun := ast.Unparen(c.Fun).(type) {
+	case *ast.ArrayType:
+		return w.typeSeq(fun, sc)
+	case *ast.Ident:
+		if o, found := w.lookupAt(fun, sc); found {
+			switch {
+			case o == nil:
+			case o.kind == objType:
+				return o.seq
+			case o.kind == objFunc && o.results == 1:
+				return o.seq
+			}
+			return nil
+		}
+		if w.declared(fun.Name) {
+			return nil
+		}
+		switch fun.Name {
+		case "make":
+			if len(c.Args) > 0 {
+				if s := w.typeSeq(c.Args[0], sc); s != nil && s.kind == seqSlice {
+					return s
+				}
+			}
+		case "append":
+			if len(c.Args) > 0 {
+				if s := w.exprSeq(c.Args[0], sc); s != nil && s.kind == seqSlice {
+					return s
+				}
+			}
+		case "string":
+			return &seq{kind: seqString}
+		}
+	}
+	return nil
+}
+
+// guardStmt inserts the bounds guards of statement s, an element of a statement list,
+// walked in scope sc, in front of it.
+func (w *rewriter) guardStmt(s ast.Stmt, sc *scope) {
+	g := &guardScan{w: w, sc: sc}
+	g.stmt(s)
+	if len(g.guards) == 0 {
+		return
+	}
+	w.add(edit{pos: w.off(s.Pos()), end: w.off(s.Pos()), text: strings.Join(g.guards, " ") + " ", guard: true})
+}
+
+// guardTexts lists the guards inserted in the cell bytes [start, end), in cell order.
+func (w *rewriter) guardTexts(start, end int) []guardText {
+	var out []guardText
+	for _, e := range w.edits {
+		if e.guard && e.pos >= start && e.pos < end {
+			line, col := w.t.position(e.pos)
+			out = append(out, guardText{line: line, col: col, n: len(e.text)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return a.line < b.line || a.line == b.line && a.col < b.col
+	})
+	return out
+}
+
+// A guardScan walks one statement in the order Go evaluates it and collects the guards
+// that may run before it.
+type guardScan struct {
+	w  *rewriter
+	sc *scope
+	// effects are the calls, receives, type assertions and indexes of unknown type the
+	// statement makes: the compiler may evaluate them before other operands, so only an
+	// index inside all of them may be guarded.
+	effects []ast.Node
+	stack   []ast.Node // the expressions around the one being walked
+	stopped bool       // something that may panic or be observed has been evaluated
+	guards  []string
+}
+
+// stmt walks the parts of s that run first and unconditionally.
+func (g *guardScan) stmt(s ast.Stmt) {
+	switch s := s.(type) {
+	case *ast.ExprStmt:
+		g.exprs(s.X)
+	case *ast.SendStmt:
+		g.exprs(s.Chan, s.Value)
+	case *ast.IncDecStmt:
+		g.exprs(s.X)
+	case *ast.ReturnStmt:
+		g.exprs(s.Results...)
+	case *ast.AssignStmt:
+		g.assign(s)
+	case *ast.DeclStmt:
+		d, ok := s.Decl.(*ast.GenDecl)
+		if !ok || d.Tok != token.VAR || len(d.Specs) != 1 {
+			return
+		}
+		if values := d.Specs[0].(*ast.ValueSpec).Values; len(values) == 1 {
+			g.exprs(values[0])
+		}
+	case *ast.IfStmt:
+		if s.Init != nil {
+			g.stmt(s.Init)
+			return
+		}
+		g.exprs(s.Cond)
+	case *ast.SwitchStmt:
+		if s.Init != nil {
+			g.stmt(s.Init)
+			return
+		}
+		g.exprs(s.Tag)
+	case *ast.ForStmt:
+		g.stmt(s.Init)
+	case *ast.RangeStmt:
+		// An array's range expression is not evaluated when there is at most one
+		// iteration variable; a slice's or a string's always is.
+		if x := g.w.exprSeq(s.X, g.sc); x != nil && x.kind != seqArray {
+			g.exprs(s.X)
+		}
+	}
+}
+
+// exprs walks expressions evaluated one after another.
+func (g *guardScan) exprs(es ...ast.Expr) {
+	for _, e := range es {
+		g.effectsOf(e)
+	}
+	for _, e := range es {
+		g.expr(e, true)
+	}
+}
+
+// assign walks an assignment of one value. For x[i] = v, Go checks the index after
+// evaluating v; for x[i] op= v, before. The compiler evaluates the values of a tuple
+// assignment in an order of its own, so those are not guarded.
+func (g *guardScan) assign(s *ast.AssignStmt) {
+	if len(s.Lhs) != 1 || len(s.Rhs) != 1 {
+		return
+	}
+	l, r := s.Lhs[0], s.Rhs[0]
+	g.effectsOf(l)
+	g.effectsOf(r)
+	ix, isIndex := ast.Unparen(l).(*ast.IndexExpr)
+	switch {
+	case s.Tok == token.DEFINE:
+		g.expr(r, true)
+	case s.Tok == token.ASSIGN && isIndex:
+		g.stack = append(g.stack, ix)
+		x := g.w.exprSeq(ix.X, g.sc)
+		g.expr(ix.X, true)
+		g.expr(ix.Index, true)
+		g.stack = g.stack[:len(g.stack)-1]
+		g.expr(r, true)
+		g.stack = append(g.stack, ix)
+		g.indexOp(ix, x, true)
+		g.stack = g.stack[:len(g.stack)-1]
+	default:
+		if _, ok := ast.Unparen(l).(*ast.Ident); !ok {
+			g.expr(l, true)
+		}
+		g.expr(r, true)
+	}
+}
+
+// effectsOf records the effects of e, outside function literals.
+func (g *guardScan) effectsOf(e ast.Expr) {
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if !g.harmlessCall(n) {
+				g.effects = append(g.effects, n)
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.ARROW {
+				g.effects = append(g.effects, n)
+			}
+		case *ast.TypeAssertExpr, *ast.IndexListExpr:
+			g.effects = append(g.effects, n)
+		case *ast.IndexExpr:
+			if g.w.exprSeq(n.X, g.sc) == nil {
+				g.effects = append(g.effects, n)
+			}
+		}
+		return true
+	})
+}
+
+// harmlessCall reports whether c is a call of len or cap, or a conversion to a predeclared
+// type, which neither panics nor can be observed.
+func (g *guardScan) harmlessCall(c *ast.CallExpr) bool {
+	switch fun := ast.Unparen(c.Fun).(type) {
+	case *ast.Ident:
+		if !g.w.universal(fun.Name, g.sc) {
+			return false
+		}
+		switch fun.Name {
+		case "len", "cap", "string", "bool", "float32", "float64":
+			return true
+		}
+		return integerType(fun.Name)
+	case *ast.ArrayType:
+		return fun.Len == nil // []byte(s) and []rune(s); a slice-to-array conversion may panic
+	}
+	return false
+}
+
+// expr walks e in evaluation order. With collect unset, e may not be evaluated at all (the
+// right operand of && and ||), so nothing in it is guarded.
+func (g *guardScan) expr(e ast.Expr, collect bool) {
+	if e == nil {
+		return
+	}
+	g.stack = append(g.stack, e)
+	defer func() { g.stack = g.stack[:len(g.stack)-1] }()
+	switch e := e.(type) {
+	case *ast.Ident, *ast.BasicLit, *ast.FuncLit:
+	case *ast.ParenExpr:
+		g.expr(e.X, collect)
+	case *ast.UnaryExpr:
+		g.expr(e.X, collect)
+		if e.Op == token.ARROW {
+			g.stopped = true
+		}
+	case *ast.BinaryExpr:
+		g.expr(e.X, collect)
+		if e.Op == token.LAND || e.Op == token.LOR {
+			g.expr(e.Y, false)
+			return
+		}
+		g.expr(e.Y, collect)
+		switch e.Op {
+		case token.QUO, token.REM:
+			if lit, ok := ast.Unparen(e.Y).(*ast.BasicLit); !ok || strings.Trim(lit.Value, "0._") == "" {
+				g.stopped = true
+			}
+		case token.SHL, token.SHR:
+			if !g.w.constant(e.Y, g.sc) {
+				g.stopped = true
+			}
+		case token.EQL, token.NEQ:
+			// Comparing interfaces that hold uncomparable values panics.
+			if !g.w.isInteger(e.X, g.sc, true) && !g.w.isInteger(e.Y, g.sc, true) {
+				g.stopped = true
+			}
+		}
+	case *ast.IndexExpr:
+		g.index(e, collect)
+	case *ast.CallExpr:
+		g.call(e, collect)
+	case *ast.CompositeLit:
+		for _, el := range e.Elts {
+			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				el = kv.Value
+			}
+			g.expr(el, collect)
+		}
+		if _, ok := e.Type.(*ast.ArrayType); !ok {
+			// A map literal may panic on a key, and a literal of another type may be one.
+			g.stopped = true
+		}
+	default:
+		// Dereferences, selectors, slice expressions, type assertions: they may panic.
+		ast.Inspect(e, func(n ast.Node) bool {
+			if n != e {
+				if x, ok := n.(ast.Expr); ok {
+					g.expr(x, collect)
+					return false
+				}
+			}
+			return true
+		})
+		g.stopped = true
+	}
+}
+
+// call walks a call: the function, the arguments, then the call itself.
+func (g *guardScan) call(c *ast.CallExpr, collect bool) {
+	harmless := g.harmlessCall(c)
+	switch fun := ast.Unparen(c.Fun).(type) {
+	case *ast.Ident, *ast.ArrayType:
+	case *ast.SelectorExpr:
+		// A package's function is harmless to name; a method value may dereference its
+		// receiver before the arguments are evaluated.
+		if x, ok := fun.X.(*ast.Ident); !ok || g.w.packageOf(x.Name, g.sc) == "" {
+			g.expr(fun, collect)
+		}
+	default:
+		g.expr(fun, collect)
+	}
+	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && harmless && (id.Name == "len" || id.Name == "cap") && len(c.Args) == 1 {
+		// len and cap of an array do not evaluate their argument unless it has calls or
+		// receives: guard inside only slices and strings.
+		x := g.w.exprSeq(c.Args[0], g.sc)
+		g.expr(c.Args[0], collect && x != nil && x.kind != seqArray)
+		return
+	}
+	for _, a := range c.Args {
+		g.expr(a, collect)
+	}
+	if !harmless {
+		g.stopped = true
+	}
+}
+
+// index walks x[i] and guards it when it can.
+func (g *guardScan) index(e *ast.IndexExpr, collect bool) {
+	x := g.w.exprSeq(e.X, g.sc)
+	g.expr(e.X, collect)
+	g.expr(e.Index, collect)
+	g.indexOp(e, x, collect)
+}
+
+// indexOp guards the index operation of x[i], whose operands have been walked, when it
+// can. x describes the type of e.X.
+func (g *guardScan) indexOp(e *ast.IndexExpr, x *seq, collect bool) {
+	if x == nil {
+		g.stopped = true
+		return
+	}
+	if g.stopped || !collect || !g.insideEffects() {
+		g.stopped = true
+		return
+	}
+	if id, ok := ast.Unparen(e.Index).(*ast.Ident); ok {
+		if o, _ := g.w.lookupAt(id, g.sc); o != nil && o.inRange != "" && o.inRange == g.w.src(e.X) {
+			// A loop index that stays in range: no guard, by design. Unless the loop
+			// body makes calls, which might change the sequence behind the rewriter's
+			// back, it cannot panic, and later indexes may still be guarded.
+			if !o.rangeCalls {
+				return
+			}
+			g.stopped = true
+			return
+		}
+	}
+	if !g.w.universal("len", g.sc) || !g.w.universal("uint64", g.sc) {
+		g.stopped = true
+		return
+	}
+	if !g.cheap(e.X) || !g.cheap(e.Index) || !g.w.isInteger(e.Index, g.sc, true) || !g.w.oneLine(e) {
+		g.stopped = true
+		return
+	}
+	if g.w.constant(e.Index, g.sc) {
+		if _, lit := ast.Unparen(e.Index).(*ast.BasicLit); !lit || x.kind == seqArray {
+			// A constant index of an array is checked when the cell compiles, and a
+			// negative one of any sequence too.
+			return
+		}
+	}
+	xs, i := g.w.src(e.X), g.w.src(e.Index)
+	g.guards = append(g.guards, "if uint64(len("+xs+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+xs+")) };")
+}
+
+// insideEffects reports whether every effect of the statement is around the expression
+// being walked.
+func (g *guardScan) insideEffects() bool {
+	for _, eff := range g.effects {
+		found := false
+		for _, a := range g.stack {
+			found = found || a == eff
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// cheap reports whether e may be evaluated twice at no cost and without effects: names,
+// literals, indexes of known sequences, len and cap, and arithmetic that cannot panic.
+func (g *guardScan) cheap(e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident, *ast.BasicLit:
+		return true
+	case *ast.UnaryExpr:
+		return (e.Op == token.SUB || e.Op == token.ADD || e.Op == token.XOR) && g.cheap(e.X)
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.ADD, token.SUB, token.MUL, token.AND, token.OR, token.XOR, token.AND_NOT:
+			return g.cheap(e.X) && g.cheap(e.Y)
+		}
+	case *ast.IndexExpr:
+		return g.w.exprSeq(e.X, g.sc) != nil && g.cheap(e.X) && g.cheap(e.Index)
+	case *ast.CallExpr:
+		id, ok := ast.Unparen(e.Fun).(*ast.Ident)
+		return ok && (id.Name == "len" || id.Name == "cap") && g.w.universal(id.Name, g.sc) && len(e.Args) == 1 && g.cheap(e.Args[0])
+	}
+	return false
+}

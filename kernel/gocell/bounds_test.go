@@ -1,0 +1,220 @@
+package gocell
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// kindEnv is testEnv with session names of the given kinds.
+func kindEnv(kinds map[string]reflect.Kind) Env {
+	var names []string
+	for n := range kinds {
+		names = append(names, n)
+	}
+	env := testEnv(names...)
+	env.Kind = func(name string) reflect.Kind { return kinds[name] }
+	return env
+}
+
+var guardPattern = regexp.MustCompile(`if uint64\(len\((.*?)\)\) <= uint64\((.*?)\) \{ ` + IndexName + `\((.*?), len\((.*?)\)\) \};`)
+
+// guardsOf returns the index expressions x[i] that the sources of plan guard, in order.
+func guardsOf(t *testing.T, plan *Plan) []string {
+	t.Helper()
+	var out []string
+	for _, s := range plan.Segments {
+		for _, m := range guardPattern.FindAllStringSubmatch(s.Source, -1) {
+			if m[1] != m[4] || m[2] != m[3] {
+				t.Errorf("malformed guard %q", m[0])
+			}
+			out = append(out, m[1]+"["+m[2]+"]")
+		}
+	}
+	return out
+}
+
+func TestParseBoundsGuards(t *testing.T) {
+	session := map[string]reflect.Kind{"sxs": reflect.Slice, "sstr": reflect.String, "sarr": reflect.Array,
+		"sn": reflect.Int, "smap": reflect.Map, "sany": reflect.Interface, "IDs": reflect.Invalid, "rxs": reflect.Map}
+	tests := []struct {
+		name   string
+		cell   string
+		guards []string // the guarded index expressions, in order
+		has    []string // texts the sources contain
+	}{
+		// Guarded: the sequence and the index are certainly what they must be.
+		{name: "var slice, constant index", cell: "var xs []int\n_ = xs[5]", guards: []string{"xs[5]"}},
+		{name: "make", cell: "xs := make([]int, 3)\ni := 4\nxs[i] = 1", guards: []string{"xs[i]"}},
+		{name: "string variable", cell: "s := \"abc\"\nn := 7\nb := s[n]", guards: []string{"s[n]"}},
+		{name: "string literal", cell: "n := 7\nb := \"abc\"[n]", guards: []string{`"abc"[n]`}},
+		{name: "array", cell: "var a [3]int\nk := 4\nfmt.Println(a[k])", guards: []string{"a[k]"}},
+		{name: "parameters", cell: "func at(xs []string, i int) string {\n\treturn xs[i]\n}", guards: []string{"xs[i]"}},
+		{name: "named type of the cell", cell: "type IDs2 []int\nfunc (ids IDs2) At(i int) int { return ids[i] }", guards: []string{"ids[i]"}},
+		{name: "grid, its rows and a slice of one", cell: "grid := [][]int{{1}}\nrow := grid[0][1:]\ni, j := 1, 2\n_ = grid[i][j] + row[i]",
+			guards: []string{"grid[0]", "grid[i]", "grid[i][j]", "row[i]"}},
+		{name: "range value", cell: "func sum(grid [][]int, k int) int {\n\tt := 0\n\tfor _, row := range grid {\n\t\tt += row[k]\n\t}\n\treturn t\n}", guards: []string{"row[k]"}},
+		{name: "range key of another slice", cell: "func cp(a, b []int) {\n\tfor i := range a {\n\t\tb[i] = a[i]\n\t}\n}", guards: []string{"b[i]"}},
+		{name: "session variables", cell: "v := sxs[sn] + int(sstr[sn]) + sarr[sn]", guards: []string{"sxs[sn]", "sstr[sn]", "sarr[sn]"}},
+		{name: "result of a cell function", cell: "func mk() []int { return nil }\nys := mk()\nk := 1\nys[k]++", guards: []string{"ys[k]"}},
+		{name: "argument of the only call", cell: "xs := []int{}\ni := 1\nfmt.Println(xs[i])\nxs = append(xs, xs[i])", guards: []string{"xs[i]", "xs[i]"}},
+		{name: "if condition, switch tag, return, send", cell: "func f(xs []int, i int, ch chan int) int {\n\tif xs[i] > 0 {\n\t}\n\tswitch xs[i+1] {\n\t}\n\tch <- xs[i]\n\treturn xs[len(xs)-i]\n}",
+			guards: []string{"xs[i]", "xs[i+1]", "xs[i]", "xs[len(xs)-i]"}},
+		{name: "for init and range expression of a slice", cell: "func f(g [][]int, k int) {\n\tfor j := g[k][0]; j < 3; j++ {\n\t}\n\tfor range g[k+1] {\n\t}\n}", guards: []string{"g[k]", "g[k][0]", "g[k+1]"}},
+		{name: "value before the assigned index", cell: "func f(xs, ys []int, i, j int) {\n\txs[i] = ys[j]\n\txs[i] += ys[j]\n}", guards: []string{"ys[j]", "xs[i]", "xs[i]", "ys[j]"}},
+		{name: "division after the index", cell: "func f(xs []int, i, d int) int {\n\treturn xs[i] / d\n}", guards: []string{"xs[i]"}},
+		{name: "inside a function literal, in its own statement", cell: "func f(xs []int, i int) func() int {\n\treturn func() int { return xs[i] }\n}",
+			guards: []string{"xs[i]"}, has: []string{"return func() int { if uint64("}},
+		{name: "key of a map", cell: "func f(m map[int]int, xs []int, i int) {\n\tm[xs[i]]++\n}", guards: []string{"xs[i]"}},
+		{name: "trailing expression", cell: "xs := []int{}\nxs[3]", guards: []string{"xs[3]"}},
+
+		// Not guarded.
+		{name: "map", cell: "m := map[int]int{}\nk := 1\n_ = m[k]\n_ = smap[k]"},
+		{name: "unknown types", cell: "_ = v[1]\n_ = sany[1]\nfunc f(p *[3]int, k int) int { return p[k] }"},
+		{name: "right operands of && and ||", cell: "func f(xs []int, i int) bool {\n\treturn i < len(xs) && xs[i] > 0 || xs[i+1] < 0\n}"},
+		{name: "function literal is not run by its statement", cell: "func f(xs []int, i int) {\n\tg := func() { xs[i]++ }\n\t_ = g\n}", has: []string{"g := func() { if uint64"}, guards: []string{"xs[i]"}},
+		{name: "calls the compiler may make first", cell: "func f(xs []int, i int) {\n\tfmt.Println(g(), xs[i])\n\tfmt.Println(xs[i], g())\n\t_ = xs[i] + g()\n}"},
+		{name: "method call", cell: "func f(b *strings.Builder, s string, i int) {\n\tb.WriteByte(s[i])\n}"},
+		{name: "receive, division, dereference before the index", cell: "func f(xs []int, i, d int, ch chan int, p *int) {\n\t_ = <-ch + xs[i]\n\t_ = i/d + xs[i]\n\t_ = *p + xs[i]\n}"},
+		{name: "range key over the same slice", cell: "func sum(xs []int) int {\n\tt := 0\n\tfor i := range xs {\n\t\tt += xs[i]\n\t}\n\tfor i, v := range xs {\n\t\tt += xs[i] * v\n\t}\n\treturn t\n}"},
+		{name: "counting loops over the same slice", cell: "func sum(xs []int) int {\n\tt := 0\n\tfor i := 0; i < len(xs); i++ {\n\t\tt += xs[i]\n\t}\n\tfor i := len(xs) - 1; i >= 0; i-- {\n\t\tt += xs[i]\n\t}\n\treturn t\n}"},
+		{name: "tuple assignments", cell: "func f(xs []int, i, j int) {\n\txs[i], xs[j] = xs[j], xs[i]\n\ta, b := xs[i], xs[j]\n\t_, _ = a, b\n}"},
+		{name: "len of an array element is not evaluated", cell: "func f(g [][3]int, k int) int {\n\tfor range g[k] {\n\t}\n\treturn len(g[k])\n}"},
+		{name: "constant index of an array, negative constant", cell: "var a [3]int\n_ = a[1]\nconst m = -1\nfunc f(xs []int) int { return xs[m] }"},
+		{name: "type parameter", cell: "func at[S ~[]int](s S, i int) int {\n\treturn s[i]\n}"},
+		{name: "type the session defined first", cell: "type IDs []int\nvar ids IDs\nk := 1\n_ = ids[k]"},
+		{name: "session variable before the cell redefines it", cell: "k := 1\n_ = rxs[k]\nrxs := []int{}\n_ = rxs[k]", guards: []string{"rxs[k]"}, has: []string{"\n_ = rxs[k]\n"}},
+		{name: "index of unknown type or with a call", cell: "func f(xs []int, y float64, g func() int) {\n\t_ = xs[g()]\n\t_ = xs[n]\n}"},
+		{name: "labelled, go and defer statements", cell: "func f(xs []int, i int) {\nL:\n\tfor range xs[i:] {\n\t\tbreak L\n\t}\n\tdefer fmt.Println(xs[i])\n\tgo fmt.Println(xs[i])\n}"},
+		{name: "shadowed len", cell: "func f(xs []int, i int, len func([]int) int) int {\n\treturn xs[i]\n}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan := mustParse(t, kindEnv(session), tt.cell)
+			got := guardsOf(t, plan)
+			if fmt.Sprint(got) != fmt.Sprint(tt.guards) {
+				t.Errorf("guards %q, want %q", got, tt.guards)
+			}
+			all := ""
+			for _, s := range plan.Segments {
+				all += s.Source + "\n"
+			}
+			for _, h := range tt.has {
+				if !strings.Contains(all, h) {
+					t.Errorf("sources do not contain %q:\n%s", h, all)
+				}
+			}
+			if t.Failed() {
+				t.Logf("sources:\n%s", all)
+			}
+		})
+	}
+}
+
+func TestBoundsGuardKeepsColumns(t *testing.T) {
+	cell := "xs := []int{}\nk := 2; y := xs[k] + \"s\"\n_ = y"
+	plan := mustParse(t, testEnv(), cell)
+	seg := plan.Segments[0]
+	src := strings.Split(seg.Source, "\n")
+	srcLine := seg.FirstLine + 1 // the cell's line 2
+	text := src[srcLine-1]
+	tests := []struct{ at, want string }{
+		{"k := 2", "k := 2"},
+		{"y := xs[k]", "y := xs[k]"},
+		{"\"s\"", "\"s\""},
+		{IndexName, "y := xs[k]"}, // inside the guard: the statement
+	}
+	for _, tt := range tests {
+		col := strings.Index(text, tt.at) + 1
+		want := strings.Index("k := 2; y := xs[k] + \"s\"", tt.want) + 1
+		if got := seg.CellColumn(srcLine, col); got != want {
+			t.Errorf("column of %q: %d, want %d (source line %q)", tt.at, got, want, text)
+		}
+	}
+}
+
+func TestIndexPanic(t *testing.T) {
+	tests := []struct {
+		i    any
+		n    int
+		want string
+	}{
+		{5, 0, "runtime error: index out of range [5] with length 0"},
+		{-1, 3, "runtime error: index out of range [-1]"},
+		{int8(-3), 1, "runtime error: index out of range [-3]"},
+		{uint8(200), 10, "runtime error: index out of range [200] with length 10"},
+		{^uint64(0), 1, "runtime error: index out of range [18446744073709551615] with length 1"},
+		{3, 3, "runtime error: index out of range [3] with length 3"},
+		{2, 3, ""}, // in range: no panic
+	}
+	for _, tt := range tests {
+		got := func() (s string) {
+			defer func() {
+				if r := recover(); r != nil {
+					if _, ok := r.(runtime.Error); !ok {
+						s = fmt.Sprintf("not a runtime.Error: %v", r)
+						return
+					}
+					s = fmt.Sprint(r)
+				}
+			}()
+			IndexPanic(tt.i, tt.n)
+			return ""
+		}()
+		if got != tt.want {
+			t.Errorf("IndexPanic(%v, %d): %q, want %q", tt.i, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestEvalBoundsGuards(t *testing.T) {
+	s := newSession(t)
+	s.must("import \"fmt\"\nimport \"errors\"\nimport \"runtime\"\nxs := []int{10, 20, 30}\nvar arr [3]int\nstr := \"abc\"\ngrid := [][]int{{1, 2}, {3}}")
+	runs := []struct {
+		name, cell, want string
+	}{
+		{"in range", "i := 2\nfmt.Println(xs[i], arr[i], str[i], grid[1][0])", "30 0 99 3\n"},
+		{"guarded right operand not evaluated", "i := 5\nif i < len(xs) && xs[i] > 0 {\n\tfmt.Println(\"no\")\n}\nfmt.Println(i >= len(xs) || xs[i] > 0)", "true\n"},
+		{"missing map key", "m := map[int]int{}\nk := 7\nfmt.Println(m[k])", "0\n"},
+		{"swap", "a, b := 0, 2\nxs[a], xs[b] = xs[b], xs[a]\nfmt.Println(xs)", "[30 20 10]\n"},
+		{"exempt loops", "t := 0\nfor i := range xs {\n\tt += xs[i]\n}\nfor i := 0; i < len(xs); i++ {\n\tt += xs[i]\n}\nfor i := len(xs) - 1; i >= 0; i-- {\n\tt += xs[i]\n}\nfmt.Println(t)", "180\n"},
+		{"appending loop", "ys := []int{1}\nfor i := 0; i < 3; i++ {\n\tys = append(ys, ys[i]*2)\n}\nfmt.Println(ys)", "[1 2 4 8]\n"},
+		{"op assignment and increment", "j := 1\nxs[j] += 5\nxs[j]++\nfmt.Println(xs[j])", "26\n"},
+		{"recovered in the cell", "func at(i int) (v int, err error) {\n\tdefer func() {\n\t\tif r := recover(); r != nil {\n\t\t\terr = r.(error)\n\t\t}\n\t}()\n\treturn xs[i], nil\n}\n_, err := at(9)\n_, isRuntime := err.(runtime.Error)\nfmt.Println(err, isRuntime, errors.Is(err, err))", "runtime error: index out of range [9] with length 3 true true\n"},
+	}
+	for _, tt := range runs {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			if out := s.must(tt.cell); out != tt.want {
+				t.Errorf("output %q, want %q", out, tt.want)
+			}
+		})
+	}
+	panics := []struct {
+		name, cell, want string
+	}{
+		{"slice", "n := 5\n_ = xs[n]", "runtime error: index out of range [5] with length 3"},
+		{"negative", "n := -1\nfmt.Println(xs[n])", "runtime error: index out of range [-1]"},
+		{"array", "n := 3\narr[n] = 1", "runtime error: index out of range [3] with length 3"},
+		{"string", "n := 4\n_ = str[n]", "runtime error: index out of range [4] with length 3"},
+		{"row of a grid", "i, j := 1, 1\n_ = grid[i][j]", "runtime error: index out of range [1] with length 1"},
+		{"function of an earlier cell", "func get(i int) int { return xs[i] }", ""},
+		{"its call", "get(7)", "runtime error: index out of range [7] with length 3"},
+	}
+	for _, tt := range panics {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			_, err := s.run(tt.cell)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("error %v", err)
+			case tt.want == "":
+			case err == nil || !strings.Contains(err.Error(), tt.want):
+				t.Errorf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

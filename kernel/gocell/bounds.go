@@ -40,12 +40,15 @@ func IndexPanic(i any, n int) {
 // It is therefore inserted only for an index expression that the statement evaluates
 // unconditionally and before anything that could panic or be observed: not inside a
 // function literal, not in the right operand of && or ||, not after a division, a
-// dereference, a selector that is not a package member, a slice expression or an index
-// of unknown type, and not in a statement that makes a call (other than len, cap and
-// conversions to predeclared types), a receive or a type assertion unless the index is
-// inside that call's arguments, since the compiler evaluates calls before the other
-// operands. x and i must be cheap and free of side effects: names, literals, the
-// indexes of known sequences and arithmetic on them.
+// dereference (a field selector through a pointer included, after the index it selects
+// the sequence of), a selector that is neither a package member nor a known field, a
+// slice expression or an index of unknown type, and not in a statement that makes a call
+// (other than len, cap and conversions to predeclared types), a receive or a type
+// assertion unless the index is inside that call's arguments, since the compiler
+// evaluates calls before the other operands. x and i must be cheap and free of side
+// effects: names, literals, package variables, field selectors on variables, the
+// indexes of known sequences and arithmetic on them. A call's result is never indexed
+// by a guard (that would call twice); a variable holding it is.
 
 // seqKind tells which kind of sequence a type is.
 type seqKind int
@@ -145,6 +148,13 @@ func (w *rewriter) exprSeq(e ast.Expr, sc *scope) *seq {
 		}
 	case *ast.CallExpr:
 		return w.callSeq(e, sc)
+	case *ast.SelectorExpr:
+		if t := w.packageMember(e, sc); t != nil {
+			return typeOfSeq(t)
+		}
+		if f, _ := w.fieldOf(e, sc); f != nil {
+			return f.seq
+		}
 	case *ast.SliceExpr:
 		x := w.exprSeq(e.X, sc)
 		switch {
@@ -185,11 +195,15 @@ func typeOfSeq(t reflect.Type) *seq {
 }
 
 // callSeq describes the result of a call: make and append of slices, conversions to
-// sequence types and functions of the cell.
+// sequence types, functions of the cell and functions of packages ([Env.Symbol]).
 func (w *rewriter) callSeq(c *ast.CallExpr, sc *scope) *seq {
 	switch fun := ast.Unparen(c.Fun).(type) {
 	case *ast.ArrayType:
 		return w.typeSeq(fun, sc)
+	case *ast.SelectorExpr:
+		if t := w.packageMember(fun, sc); t != nil && t.Kind() == reflect.Func && t.NumOut() == 1 {
+			return typeOfSeq(t.Out(0))
+		}
 	case *ast.Ident:
 		if o, found := w.lookupAt(fun, sc); found {
 			switch {
@@ -438,6 +452,18 @@ func (g *guardScan) expr(e ast.Expr, collect bool) {
 		g.index(e, collect)
 	case *ast.CallExpr:
 		g.call(e, collect)
+	case *ast.SelectorExpr:
+		if g.w.packageMember(e, g.sc) != nil {
+			return // reading a package's variable cannot panic
+		}
+		if f, deref := g.w.fieldOf(e, g.sc); f != nil {
+			if deref {
+				g.stopped = true // a nil pointer
+			}
+			return
+		}
+		g.expr(e.X, collect)
+		g.stopped = true
 	case *ast.CompositeLit:
 		for _, el := range e.Elts {
 			if kv, ok := el.(*ast.KeyValueExpr); ok {
@@ -496,9 +522,36 @@ func (g *guardScan) call(c *ast.CallExpr, collect bool) {
 // index walks x[i] and guards it when it can.
 func (g *guardScan) index(e *ast.IndexExpr, collect bool) {
 	x := g.w.exprSeq(e.X, g.sc)
+	if sel, ok := ast.Unparen(e.X).(*ast.SelectorExpr); ok {
+		if f, deref := g.w.fieldOf(sel, g.sc); f != nil && deref {
+			// p.items[i]: the guard dereferences p as the index does, and panics as it
+			// would when p is nil; nothing in i may run before that.
+			if !g.simple(e.Index) {
+				g.stopped = true
+			}
+			g.expr(e.Index, collect)
+			g.indexOp(e, x, collect)
+			g.stopped = true
+			return
+		}
+	}
 	g.expr(e.X, collect)
 	g.expr(e.Index, collect)
 	g.indexOp(e, x, collect)
+}
+
+// simple reports whether e is made of names, literals, len, cap and arithmetic that cannot
+// panic: it evaluates nothing that a guard would be put in front of.
+func (g *guardScan) simple(e ast.Expr) bool {
+	ok := g.cheap(e)
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.IndexExpr, *ast.SelectorExpr:
+			ok = false
+		}
+		return ok
+	})
+	return ok
 }
 
 // indexOp guards the index operation of x[i], whose operands have been walked, when it
@@ -573,9 +626,173 @@ func (g *guardScan) cheap(e ast.Expr) bool {
 		}
 	case *ast.IndexExpr:
 		return g.w.exprSeq(e.X, g.sc) != nil && g.cheap(e.X) && g.cheap(e.Index)
+	case *ast.SelectorExpr:
+		// A package's variable, or a field of a variable (through pointers that are nil
+		// only when the indexed expression dereferences them too).
+		if t := g.w.packageMember(e, g.sc); t != nil {
+			return t.Kind() != reflect.Func
+		}
+		f, _ := g.w.fieldOf(e, g.sc)
+		return f != nil
 	case *ast.CallExpr:
 		id, ok := ast.Unparen(e.Fun).(*ast.Ident)
 		return ok && (id.Name == "len" || id.Name == "cap") && g.w.universal(id.Name, g.sc) && len(e.Args) == 1 && g.cheap(e.Args[0])
 	}
 	return false
+}
+
+// A structT describes a struct type whose fields the rewriter knows: one the cell declares
+// (fields), or the type of a session variable (rt, a reflect struct type).
+type structT struct {
+	fields map[string]*field
+	rt     reflect.Type
+}
+
+// A field describes a struct field: seq when its type is certainly a slice, an array or
+// a string, strct when it is a known struct type or a pointer (ptr) to one.
+type field struct {
+	seq   *seq
+	strct *structT
+	ptr   bool
+}
+
+// field returns the field of st named name, declared by the struct itself (not promoted
+// from an embedded one), or nil.
+func (st *structT) field(name string) *field {
+	if st.fields != nil {
+		return st.fields[name]
+	}
+	// yaegi builds struct types with reflect.StructOf, naming an unexported field X+name.
+	rname := name
+	if !ast.IsExported(name) {
+		rname = "X" + name
+	}
+	for i := 0; i < st.rt.NumField(); i++ {
+		if f := st.rt.Field(i); f.Name == rname && !f.Anonymous {
+			out := &field{seq: typeOfSeq(f.Type)}
+			out.strct, out.ptr = reflectStruct(f.Type)
+			return out
+		}
+	}
+	return nil
+}
+
+// reflectStruct describes t when it is a struct type or a pointer to one.
+func reflectStruct(t reflect.Type) (*structT, bool) {
+	ptr := t.Kind() == reflect.Pointer
+	if ptr {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil, false
+	}
+	return &structT{rt: t}, ptr
+}
+
+// typeStruct describes type expression t when it certainly denotes a struct type the cell
+// declares (ptr unset), or a pointer to one (ptr set).
+func (w *rewriter) typeStruct(t ast.Expr, sc *scope) (st *structT, ptr bool) {
+	switch t := ast.Unparen(t).(type) {
+	case *ast.StarExpr:
+		if st, ptr := w.typeStruct(t.X, sc); st != nil && !ptr {
+			return st, true
+		}
+	case *ast.Ident:
+		if o, found := w.lookupAt(t, sc); found && o != nil && o.kind == objType {
+			return o.strct, false
+		}
+	case *ast.StructType:
+		st := &structT{fields: map[string]*field{}}
+		for _, f := range t.Fields.List {
+			d := &field{seq: w.typeSeq(f.Type, sc)}
+			d.strct, d.ptr = w.typeStruct(f.Type, sc)
+			for _, n := range f.Names {
+				if n.Name != "_" {
+					st.fields[n.Name] = d
+				}
+			}
+		}
+		return st, false
+	}
+	return nil, false
+}
+
+// exprStruct describes the type of expression e when it is certainly a known struct type
+// (ptr unset) or a pointer to one (ptr set): a variable of such a type, a field of one,
+// a composite literal, its address or new(T).
+func (w *rewriter) exprStruct(e ast.Expr, sc *scope) (st *structT, ptr bool) {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		if o, found := w.lookupAt(e, sc); found {
+			if o != nil && o.kind == objVar {
+				return o.strct, o.strctPtr
+			}
+			return nil, false
+		}
+		if w.env.Type != nil {
+			if t := w.env.Type(e.Name); t != nil {
+				return reflectStruct(t)
+			}
+		}
+	case *ast.SelectorExpr:
+		if f, _ := w.fieldOf(e, sc); f != nil {
+			return f.strct, f.ptr
+		}
+	case *ast.CompositeLit:
+		if st, ptr := w.typeStruct(e.Type, sc); !ptr {
+			return st, false
+		}
+	case *ast.UnaryExpr:
+		if lit, ok := ast.Unparen(e.X).(*ast.CompositeLit); ok && e.Op == token.AND {
+			if st, _ := w.exprStruct(lit, sc); st != nil {
+				return st, true
+			}
+		}
+	case *ast.CallExpr:
+		if id, ok := ast.Unparen(e.Fun).(*ast.Ident); ok && id.Name == "new" && len(e.Args) == 1 && w.universal("new", sc) {
+			if st, ptr := w.typeStruct(e.Args[0], sc); st != nil && !ptr {
+				return st, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// fieldOf describes the field that selector e reads when e is a chain of field selectors
+// on a variable, each of a known struct type or a pointer to one (s.items, p.a.b). deref
+// reports whether reading it dereferences a pointer, which panics when it is nil.
+func (w *rewriter) fieldOf(e *ast.SelectorExpr, sc *scope) (f *field, deref bool) {
+	var st *structT
+	var ptr bool
+	switch x := ast.Unparen(e.X).(type) {
+	case *ast.Ident:
+		st, ptr = w.exprStruct(x, sc)
+	case *ast.SelectorExpr:
+		var xf *field
+		xf, deref = w.fieldOf(x, sc)
+		if xf != nil {
+			st, ptr = xf.strct, xf.ptr
+		}
+	}
+	if st == nil {
+		return nil, false
+	}
+	if f = st.field(e.Sel.Name); f == nil {
+		return nil, false
+	}
+	return f, deref || ptr
+}
+
+// packageMember returns the type of pkg.Name, a variable, constant or function of a
+// package, as [Env.Symbol] reports it, or nil.
+func (w *rewriter) packageMember(e *ast.SelectorExpr, sc *scope) reflect.Type {
+	x, ok := e.X.(*ast.Ident)
+	if !ok || w.env.Symbol == nil {
+		return nil
+	}
+	p := w.packageOf(x.Name, sc)
+	if p == "" {
+		return nil
+	}
+	return w.env.Symbol(p, e.Sel.Name)
 }

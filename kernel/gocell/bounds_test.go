@@ -2,9 +2,11 @@ package gocell
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"regexp"
 	"runtime"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -17,6 +19,54 @@ func kindEnv(kinds map[string]reflect.Kind) Env {
 	}
 	env := testEnv(names...)
 	env.Kind = func(name string) reflect.Kind { return kinds[name] }
+	return env
+}
+
+// symbolEnv is kindEnv with the session types of the kinds, two session variables of
+// struct types (sst, and spt pointing to one), the package os and a few package members.
+func symbolEnv(kinds map[string]reflect.Kind) Env {
+	env := kindEnv(kinds)
+	st := reflect.StructOf([]reflect.StructField{
+		{Name: "Xitems", Type: reflect.TypeFor[[]int]()},
+		{Name: "Names", Type: reflect.TypeFor[[]string]()},
+		{Name: "Xm", Type: reflect.TypeFor[map[int]int]()},
+	})
+	types := map[string]reflect.Type{"sst": st, "spt": reflect.PointerTo(st)}
+	for n, k := range kinds {
+		switch k {
+		case reflect.Slice:
+			types[n] = reflect.TypeFor[[]int]()
+		case reflect.String:
+			types[n] = reflect.TypeFor[string]()
+		case reflect.Array:
+			types[n] = reflect.TypeFor[[3]int]()
+		case reflect.Int:
+			types[n] = reflect.TypeFor[int]()
+		case reflect.Map:
+			types[n] = reflect.TypeFor[map[int]int]()
+		case reflect.Interface:
+			types[n] = reflect.TypeFor[any]()
+		}
+	}
+	env.Type = func(name string) reflect.Type { return types[name] }
+	declared := env.Declared
+	env.Declared = func(name string) bool { return types[name] != nil || declared(name) }
+	known := env.Package
+	env.Package = func(name string) (string, bool) {
+		if name == "os" {
+			return "os", true
+		}
+		return known(name)
+	}
+	symbols := map[string]reflect.Type{
+		"strings.Split":   reflect.TypeOf(strings.Split),
+		"strings.Fields":  reflect.TypeOf(strings.Fields),
+		"strings.ToUpper": reflect.TypeOf(strings.ToUpper),
+		"sort.Strings":    reflect.TypeOf(sort.Strings),
+		"os.Args":         reflect.TypeOf(os.Args),
+		"github.com/gokernel/gokernel/runtime/thread.Table": reflect.TypeFor[func() map[int]int](),
+	}
+	env.Symbol = func(pkgPath, name string) reflect.Type { return symbols[pkgPath+"."+name] }
 	return env
 }
 
@@ -70,6 +120,19 @@ func TestParseBoundsGuards(t *testing.T) {
 			guards: []string{"xs[i]"}, has: []string{"return func() int { if uint64("}},
 		{name: "key of a map", cell: "func f(m map[int]int, xs []int, i int) {\n\tm[xs[i]]++\n}", guards: []string{"xs[i]"}},
 		{name: "trailing expression", cell: "xs := []int{}\nxs[3]", guards: []string{"xs[3]"}},
+		{name: "results of package functions", cell: "parts := strings.Split(s, \",\")\nk := 2\n_ = parts[k]\nfor _, f := range strings.Fields(s) {\n\t_ = f[1]\n}\nu := strings.ToUpper(s)\n_ = u[k]",
+			guards: []string{"parts[k]", "f[1]", "u[k]"}},
+		{name: "package variable", cell: "n := 1\n_ = os.Args[n]\nargs := os.Args\nfmt.Println(args[n])", guards: []string{"os.Args[n]", "args[n]"}},
+		{name: "fields of a struct of the cell", cell: "type bag struct {\n\titems []int\n\tname string\n\tm map[int]int\n}\nvar b bag\nk := 1\n_ = b.items[k] + int(b.name[k])\nc := bag{}\nc.items[k] = b.items[k]",
+			guards: []string{"b.items[k]", "b.name[k]", "b.items[k]", "c.items[k]"}},
+		{name: "field through a pointer, then nothing", cell: "type bag struct{ items []int }\nfunc (b *bag) at(xs []int, i int) int {\n\treturn b.items[i] + xs[i]\n}\nfunc at2(b *bag, xs []int, i int) int {\n\treturn xs[i] + b.items[i]\n}\npb := &bag{}\npb.items[1]++\nnb := new(bag)\n_ = nb.items[2]",
+			guards: []string{"b.items[i]", "xs[i]", "b.items[i]", "pb.items[1]", "nb.items[2]"}},
+		{name: "chain of fields", cell: "type inner struct{ xs []string }\ntype outer struct {\n\tin inner\n\tp  *inner\n}\nvar o outer\nk := 1\n_ = o.in.xs[k]\n_ = o.p.xs[k] + o.in.xs[k]",
+			guards: []string{"o.in.xs[k]", "o.p.xs[k]"}},
+		{name: "fields of session struct variables", cell: "k := 1\n_ = sst.items[k]\n_ = spt.Names[k]", guards: []string{"sst.items[k]", "spt.Names[k]"}},
+		{name: "field in a loop the body changes", cell: "type bag struct{ items []int }\nfunc f(b bag) int {\n\tt := 0\n\tfor i := range b.items {\n\t\tt += b.items[i]\n\t}\n\tfor i := range b.items {\n\t\tb.items = b.items[1:]\n\t\tt += b.items[i]\n\t}\n\treturn t\n}",
+			guards: []string{"b.items[i]"}, has: []string{"\t\tt += b.items[i]\n\t}\n\tfor"}},
+		{name: "field through a pointer in a range loop", cell: "type bag struct{ items []int }\nfunc f(p *bag) (t int) {\n\tfor i := range p.items {\n\t\tt += p.items[i]\n\t}\n\treturn\n}", guards: []string{"p.items[i]"}},
 
 		// Not guarded.
 		{name: "map", cell: "m := map[int]int{}\nk := 1\n_ = m[k]\n_ = smap[k]"},
@@ -89,11 +152,16 @@ func TestParseBoundsGuards(t *testing.T) {
 		{name: "session variable before the cell redefines it", cell: "k := 1\n_ = rxs[k]\nrxs := []int{}\n_ = rxs[k]", guards: []string{"rxs[k]"}, has: []string{"\n_ = rxs[k]\n"}},
 		{name: "index of unknown type or with a call", cell: "func f(xs []int, y float64, g func() int) {\n\t_ = xs[g()]\n\t_ = xs[n]\n}"},
 		{name: "labelled, go and defer statements", cell: "func f(xs []int, i int) {\nL:\n\tfor range xs[i:] {\n\t\tbreak L\n\t}\n\tdefer fmt.Println(xs[i])\n\tgo fmt.Println(xs[i])\n}"},
+		{name: "direct index of a call result", cell: "k := 1\n_ = strings.Split(s, \",\")[k]\nfmt.Println(strings.Fields(s)[k])"},
+		{name: "map-returning and unknown package functions", cell: "m := thread.Table()\nk := 1\n_ = m[k]\nu := strings.Nope(s)\n_ = u[k]\nv := sort.Strings\n_ = v[k]"},
+		{name: "package name shadowed", cell: "func f(strings interface{ Split(string) map[int]string }, k int) string {\n\tparts := strings.Split(\",\")\n\treturn parts[k]\n}"},
+		{name: "fields of map, embedded and unknown types", cell: "type bag struct {\n\titems []int\n\tm     map[int]int\n}\ntype wrap struct{ bag }\nvar b bag\nvar w wrap\nk := 1\n_ = b.m[k]\n_ = w.items[k]\n_ = sst.m[k]\n_ = sany.items[k]"},
+		{name: "assignment through a pointer field", cell: "type bag struct{ items []int }\nfunc f(p *bag, i int) {\n\tp.items[i] = 1\n}"},
 		{name: "shadowed len", cell: "func f(xs []int, i int, len func([]int) int) int {\n\treturn xs[i]\n}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan := mustParse(t, kindEnv(session), tt.cell)
+			plan := mustParse(t, symbolEnv(session), tt.cell)
 			got := guardsOf(t, plan)
 			if fmt.Sprint(got) != fmt.Sprint(tt.guards) {
 				t.Errorf("guards %q, want %q", got, tt.guards)

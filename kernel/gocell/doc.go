@@ -57,18 +57,26 @@
 //     range [5] with length 0"; yaegi's own panic carries neither number. x must be
 //     certainly a sequence: declared with such a type in the cell (var, :=, make,
 //     append, literals, conversions, parameters, results of the cell's functions, slices
-//     and elements of known sequences, range values), or a session variable of such a
-//     type according to [Env.Type] or [Env.Kind]; never a map, a type parameter, a
-//     struct field or a type the session defined first (yaegi ignores a redefinition).
-//     x and i must be names, literals, known indexes, len, cap or arithmetic. Only indexes
+//     and elements of known sequences, range values), a session variable of such a type
+//     according to [Env.Type] or [Env.Kind], a package variable or the single result of a
+//     package function of such a type according to [Env.Symbol] (os.Args, a variable
+//     holding strings.Split(...); a call's result indexed directly is not guarded), or a
+//     field of such a type, written in a struct type the cell declares or read from a
+//     session variable's type, selected from a variable through fields (s.items, p.a.xs);
+//     never a map, a type parameter, a promoted field or a type the session defined first
+//     (yaegi ignores a redefinition). A guard on a field through a pointer dereferences it
+//     as the index would, so a nil pointer still panics as a nil dereference, and nothing
+//     after it in the statement is guarded. x and i must be names, literals, known
+//     indexes, package variables, fields, len, cap or arithmetic. Only indexes
 //     the statement evaluates unconditionally and before anything that may panic or be
 //     observed are guarded: not in function literals (their own statements are), not in
 //     the right operand of && or ||, not after a division, dereference, selector or
 //     receive, not in a statement with a call (other than len, cap and conversions) that
 //     is not around the index, not in tuple assignments, go, defer or labelled
 //     statements. An index i of x in for i := range x, for i := 0; i < len(x); i++ or
-//     for i := len(x) - 1; i >= 0; i-- whose body assigns neither i nor x is not
-//     guarded, so that such loops cost nothing more. [Segment.CellColumn] undoes the
+//     for i := len(x) - 1; i >= 0; i-- whose body assigns neither i nor x (nor a field
+//     or element of what x names), and x dereferences no pointer field, is not guarded,
+//     so that such loops cost nothing more. [Segment.CellColumn] undoes the
 //     columns a guard moves.
 //   - At the top level, v, ok := m[k] and x, ok := y.(T) first define the variables
 //     with an ordinary assignment, then assign the comma-ok form.

@@ -20,9 +20,21 @@ func hasClosure(b *ast.BlockStmt) bool {
 }
 
 // assignsAny reports whether a loop body may change one of the named variables:
-// assignments, ++ and --, and taking an address. Shadowing is ignored (a safe answer).
+// assignments, ++ and --, and taking an address, of the variable or of a field or an
+// element of it. Shadowing is ignored (a safe answer).
 func assignsAny(b *ast.BlockStmt, names []string) bool {
 	is := func(e ast.Expr) bool {
+		for {
+			switch x := ast.Unparen(e).(type) {
+			case *ast.SelectorExpr:
+				e = x.X
+				continue
+			case *ast.IndexExpr:
+				e = x.X
+				continue
+			}
+			break
+		}
 		id, ok := ast.Unparen(e).(*ast.Ident)
 		if !ok {
 			return false
@@ -115,7 +127,7 @@ func (w *rewriter) rangeStmt(n *ast.RangeStmt, sc *scope) {
 		if id, ok := n.Key.(*ast.Ident); ok {
 			o := &object{kind: objVar, integer: integer || xs != nil}
 			if xs != nil {
-				o.inRange = w.loopRange(n.X, id, n.Body)
+				o.inRange = w.loopRange(n.X, id, n.Body, sc)
 				o.rangeCalls = w.makesCalls(n.Body, sc)
 			}
 			rs.declare(id.Name, o)
@@ -269,10 +281,22 @@ func pure(e ast.Expr) bool {
 
 // loopRange returns the text of sequence x when index i, declared by a loop over x with
 // the given body, certainly stays a valid index of x in the body: x is written on one line
-// without calls, and the body assigns neither i nor a name x mentions. It returns ""
-// otherwise.
-func (w *rewriter) loopRange(x ast.Expr, i *ast.Ident, body *ast.BlockStmt) string {
+// without calls or dereferences of pointer fields, and the body assigns neither i nor a
+// name x mentions (nor a field or an element of one). It returns "" otherwise.
+func (w *rewriter) loopRange(x ast.Expr, i *ast.Ident, body *ast.BlockStmt, sc *scope) string {
 	if !pure(x) || !w.oneLine(x) {
+		return ""
+	}
+	deref := false
+	ast.Inspect(x, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			f, d := w.fieldOf(sel, sc)
+			deref = deref || f != nil && d
+		}
+		return !deref
+	})
+	if deref {
+		// The body may change the field through another pointer to the same struct.
 		return ""
 	}
 	names := []string{i.Name}
@@ -316,7 +340,7 @@ func (w *rewriter) countingLoop(n *ast.ForStmt, fs *scope) {
 		}
 	}
 	if x != nil {
-		o.inRange = w.loopRange(x, id, n.Body)
+		o.inRange = w.loopRange(x, id, n.Body, fs)
 		o.rangeCalls = w.makesCalls(n.Body, fs)
 	}
 }

@@ -29,6 +29,12 @@ type Env struct {
 	// tells which session variables are slices, arrays or strings, and of what elements,
 	// so that indexing them can be guarded; without it, Kind tells the outermost kind.
 	Type func(name string) reflect.Type
+	// Symbol reports the type of exported member name of the package with import path
+	// pkgPath as a cell sees it: a function's type, a variable's or a typed constant's
+	// type, string for an untyped string constant; nil for a type or an unknown name. It
+	// tells which package functions return, and which package variables are, slices,
+	// arrays or strings, so that indexing them can be guarded.
+	Symbol func(pkgPath, name string) reflect.Type
 	// Generic reports whether session-level name is a generic function, so that a
 	// top-level x := name(...), which crashes yaegi, is rejected with an explanation.
 	Generic func(name string) bool

@@ -30,6 +30,10 @@ type object struct {
 	// seq describes a variable's or constant's type, a type's underlying type or a
 	// func's single result when it is certainly a slice, an array or a string.
 	seq *seq
+	// strct describes a type's underlying struct type, or the struct type of a variable
+	// or what it points to (strctPtr set), when the cell declares it.
+	strct    *structT
+	strctPtr bool
 	// at is the cell offset of a top-level declaration, which takes effect there when the
 	// session already has the name; 0 elsewhere.
 	at int
@@ -167,10 +171,12 @@ func (w *rewriter) valueObject(kind objKind, typ, value ast.Expr, sc *scope) *ob
 		o.integer = w.isIntegerType(typ, sc)
 		_, o.function = ast.Unparen(typ).(*ast.FuncType)
 		o.seq = w.typeSeq(typ, sc)
+		o.strct, o.strctPtr = w.typeStruct(typ, sc)
 	case value != nil:
 		o.integer = w.isInteger(value, sc, false)
 		o.function = w.isFunction(value, sc, false)
 		o.seq = w.exprSeq(value, sc)
+		o.strct, o.strctPtr = w.exprStruct(value, sc)
 	}
 	return o
 }

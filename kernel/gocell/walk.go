@@ -113,6 +113,9 @@ func (w *rewriter) declareGen(d *ast.GenDecl, sc *scope) {
 			if s.TypeParams == nil {
 				o.integer = w.isIntegerType(s.Type, sc)
 				o.seq = w.typeSeq(s.Type, sc)
+				if st, ptr := w.typeStruct(s.Type, sc); !ptr {
+					o.strct = st
+				}
 			}
 			sc.declare(s.Name.Name, o)
 		case *ast.ValueSpec:
@@ -329,6 +332,7 @@ func (w *rewriter) fieldList(fl *ast.FieldList, sc *scope) {
 	for _, f := range fl.List {
 		w.node(f.Type, sc)
 		o := &object{kind: objVar, integer: w.isIntegerType(f.Type, sc), seq: w.typeSeq(f.Type, sc)}
+		o.strct, o.strctPtr = w.typeStruct(f.Type, sc)
 		_, o.function = ast.Unparen(f.Type).(*ast.FuncType)
 		for _, n := range f.Names {
 			sc.declare(n.Name, o)

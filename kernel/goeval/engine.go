@@ -282,7 +282,7 @@ func (e *Engine) Execute(ctx context.Context, req engine.ExecuteRequest, out eng
 func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.ExecuteResult {
 	code := req.Code
 	kind, typ := e.kinds()
-	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: kind, Type: typ}
+	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: kind, Type: typ, Symbol: e.symbol}
 	plan, err := env.Parse(code)
 	if err != nil {
 		return engine.ExecuteResult{Err: cellError(err, code)}
@@ -386,6 +386,20 @@ func (e *Engine) kinds() (kind func(string) reflect.Kind, typ func(string) refle
 		return nil
 	}
 	return kind, typ
+}
+
+// symbol is gocell.Env.Symbol: the type of a preloaded package's member. It answers nothing
+// about a package whose preloaded name the session has imported under another path, since
+// a cell's pkg.Name then need not mean that package's member.
+func (e *Engine) symbol(pkgPath, name string) reflect.Type {
+	for n, p := range e.imported {
+		if p != pkgPath {
+			if q, _ := e.pkgs.lookup(n); q == pkgPath {
+				return nil
+			}
+		}
+	}
+	return e.pkgs.symbol(pkgPath, name)
 }
 
 // globals returns the interpreter's global variables and constants, or an empty map when it

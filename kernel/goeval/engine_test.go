@@ -200,6 +200,7 @@ func TestErrorsPointAtTheCell(t *testing.T) {
 func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 	s := newSession(t)
 	s.ok("xs := []int{}\nys := []int{1, 2}\nvar arr [3]int\nstr := \"abc\"\nfunc get(v []int, i int) int {\n\treturn v[i]\n}")
+	s.ok("type bag struct {\n\titems []int\n\tm     map[string]int\n}\nbx := bag{items: []int{7}, m: map[string]int{}}\nfunc (b *bag) at(i int) int {\n\treturn b.items[i]\n}")
 	panics := []struct{ name, code, want string }{
 		{"slice", "_ = xs[5]", "runtime error: index out of range [5] with length 0"},
 		{"negative index", "k := -1\nfmt.Println(ys[k])", "runtime error: index out of range [-1]"},
@@ -207,6 +208,15 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"array", "n := 4\narr[n] = 1", "runtime error: index out of range [4] with length 3"},
 		{"function of an earlier cell", "get(ys, 9)", "runtime error: index out of range [9] with length 2"},
 		{"trailing expression", "ys[2]", "runtime error: index out of range [2] with length 2"},
+		{"result of strings.Split", "parts := strings.Split(\"a,b\", \",\")\nk := 5\n_ = parts[k]", "runtime error: index out of range [5] with length 2"},
+		{"result of strings.Fields", "fields := strings.Fields(\" x  y z \")\nfmt.Println(fields[3])", "runtime error: index out of range [3] with length 3"},
+		{"byte conversion", "b := []byte(\"hi\")\nn := 2\nb[n] = 0", "runtime error: index out of range [2] with length 2"},
+		{"os.Args", "n := 4\n_ = os.Args[n]", "runtime error: index out of range [4] with length 1"},
+		{"field of a struct of the cell", "type pair struct{ names []string }\np := pair{names: []string{\"a\"}}\nk := 3\n_ = p.names[k]", "runtime error: index out of range [3] with length 1"},
+		{"field of a session struct variable", "k := 1\n_ = bx.items[k]", "runtime error: index out of range [1] with length 1"},
+		{"field through a pointer", "type pt struct{ items []int }\npb := &pt{}\nk := 2\npb.items[k]++", "runtime error: index out of range [2] with length 0"},
+		{"field through a method's receiver", "bx.at(4)", "runtime error: index out of range [4] with length 1"},
+		{"nil pointer before the index", "var np *bag\nk := 0\n_ = np.items[k]", "runtime error: invalid memory address or nil pointer dereference"},
 	}
 	for _, tt := range panics {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,6 +234,9 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"guarded right operand of &&", "i := 5\ni < len(ys) && ys[i] > 0", "false"},
 		{"missing map key", "m := map[string]int{}\nk := \"zz\"\nm[k]", "0"},
 		{"in range", "j := 1\nys[j] + int(str[j]) + arr[j]", "100"},
+		{"map-returning package function", "bun := display.HTMLBundle(\"<b>x</b>\")\nkey := \"none\"\nbun[key] == nil", "true"},
+		{"field of a map type", "k := \"zz\"\nbx.m[k]", "0"},
+		{"loop over a field", "t := 0\nfor i := range bx.items {\n\tt += bx.items[i]\n}\nfor i := 0; i < len(os.Args); i++ {\n\tt += len(os.Args[i])\n}\nt", "15"},
 	}
 	for _, tt := range runs {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,6 +246,11 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 			}
 		})
 	}
+	// An index the cell does not show to be of a slice: a method's result.
+	err := s.fails("var sb strings.Builder\nsb.WriteString(\"ab\")\nw := sb.String()\nk := 5\n_ = w[k]")
+	if err.Value != "runtime error: index out of range" {
+		t.Errorf("unguarded index: %q", err.Value)
+	}
 	// A top-level definition that fails to compile leaves yaegi a global it cannot list;
 	// later cells still run, and still guard what their own declarations show.
 	s.t = t
@@ -241,9 +259,17 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		t.Errorf("after a failed definition: %q", err.Value)
 	}
 	// A compile error on a guarded line keeps its column.
-	err := s.fails("n := 1\nx := ys[n] + \"a\"")
+	err = s.fails("n := 1\nx := ys[n] + \"a\"")
 	if !strings.Contains(err.Value, "line 2:6:") {
 		t.Errorf("compile error %q, want it at line 2:6", err.Value)
+	}
+	// A preloaded package name the session imported under another path tells nothing.
+	if s.e.symbol("math/rand", "Perm") == nil {
+		t.Errorf("no type for math/rand.Perm")
+	}
+	s.ok("import rand \"crypto/rand\"")
+	if typ := s.e.symbol("math/rand", "Perm"); typ != nil {
+		t.Errorf("math/rand.Perm is %v after rand names crypto/rand", typ)
 	}
 }
 

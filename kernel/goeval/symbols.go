@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"go/constant"
 	"io"
 	"log"
 	"os"
@@ -167,8 +168,9 @@ func (t traceFilter) Write(p []byte) (int, error) {
 
 // packages knows the preloaded packages by name, for automatic imports and completion.
 type packages struct {
-	byName  map[string]string          // package name -> import path
-	members map[string]map[string]bool // import path -> exported names
+	byName  map[string]string                   // package name -> import path
+	members map[string]map[string]bool          // import path -> exported names
+	values  map[string]map[string]reflect.Value // import path -> name -> symbol, as loaded
 }
 
 // preferred settles package names that several import paths share.
@@ -213,10 +215,18 @@ var preferred = map[string]string{
 }
 
 func newPackages(exports []interp.Exports) *packages {
-	p := &packages{byName: map[string]string{}, members: map[string]map[string]bool{}}
+	p := &packages{byName: map[string]string{}, members: map[string]map[string]bool{},
+		values: map[string]map[string]reflect.Value{}}
 	for _, x := range exports {
 		for key, syms := range x {
 			dir, name := path.Dir(key), path.Base(key)
+			// The interpreter's Use lets a later export of a symbol replace an earlier one.
+			if p.values[dir] == nil {
+				p.values[dir] = map[string]reflect.Value{}
+			}
+			for s, v := range syms {
+				p.values[dir][s] = v
+			}
 			if dir == hooksPath || strings.Contains(dir, "internal") || strings.HasPrefix(dir, "syscall") && dir != "syscall" {
 				continue
 			}
@@ -244,6 +254,28 @@ func newPackages(exports []interp.Exports) *packages {
 		}
 	}
 	return p
+}
+
+// symbol returns the type of member name of the package with import path pkgPath as a cell
+// sees it (see gocell.Env.Symbol): a function's, a variable's or a typed constant's type,
+// string for an untyped string constant, nil for a type or an unknown name.
+func (p *packages) symbol(pkgPath, name string) reflect.Type {
+	v, ok := p.values[pkgPath][name]
+	switch {
+	case !ok || !v.IsValid():
+		return nil
+	case v.CanAddr(): // a variable: reflect.ValueOf(&pkg.V).Elem()
+		return v.Type()
+	case v.Kind() == reflect.Pointer && v.IsNil(): // a type: reflect.ValueOf((*pkg.T)(nil))
+		return nil
+	}
+	if c, ok := v.Interface().(constant.Value); ok { // an untyped constant
+		if c.Kind() == constant.String {
+			return reflect.TypeFor[string]()
+		}
+		return nil
+	}
+	return v.Type()
 }
 
 // lookup returns the import path of a preloaded package name.

@@ -56,8 +56,8 @@ import (
 	"fmt"
 	"os"
 	"sync"
-	"time"
 
+	"github.com/gokernel/gokernel/runtime/internal/clock"
 	"github.com/gokernel/gokernel/runtime/internal/goid"
 	"github.com/gokernel/gokernel/runtime/internal/invoke"
 	"github.com/gokernel/gokernel/runtime/internal/record"
@@ -165,9 +165,9 @@ func (t *Thread) Start() error {
 		return err
 	}
 	threads.starting()
-	rec, at := record.Active(), time.Duration(-1)
+	rec, at := record.Active(), clock.Stamp(-1)
 	if rec != nil {
-		at = rec.Elapsed() // a timeline shows the thread from its start
+		at = rec.Now() // a timeline shows the thread from its start
 	}
 	go t.run(call, rec, at)
 	return nil
@@ -175,7 +175,7 @@ func (t *Thread) Start() error {
 
 // run is the body of the thread's goroutine. rec is the timeline recorder
 // that was active when the thread was started, at the time at.
-func (t *Thread) run(call invoke.Call, rec *record.Recorder, at time.Duration) {
+func (t *Thread) run(call invoke.Call, rec *record.Recorder, at clock.Stamp) {
 	id := goid.ID()
 	threads.enter(id, t)
 	if r := record.Active(); r != nil {

@@ -11,22 +11,33 @@
 // values or were created long before recording began, and has no way of
 // being handed a recorder.
 //
+// Recording is built to disturb the recorded program as little as possible,
+// because it is mostly used on programs that contend for locks, where time
+// spent recording inside a critical section slows every waiting thread. An
+// event costs one reading of package clock's counter, a lookup of the
+// goroutine's row in a table read without locks, and a store into memory
+// that only the current processor (P) of the Go scheduler writes: the
+// goroutine pins its processor for the store, as sync.Pool does, and no
+// counter or lock is shared per event.
+//
 // A Log lists events in the order of their times. When one goroutine emits
 // an event before it releases a lock and another emits one after acquiring
-// it, the first comes first: times come from the monotonic clock, and events
-// of equal times are ordered by a sequence number that all goroutines share.
+// it, the first comes first: the clock is monotonic across processors, and
+// of two events of different goroutines taken at the same tick, one that
+// ends something (a release, a wake-up, an end) comes first.
 package record
 
 import (
 	"cmp"
 	"maps"
-	"math"
 	"reflect"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/gokernel/gokernel/runtime/internal/clock"
 	"github.com/gokernel/gokernel/runtime/internal/goid"
 )
 
@@ -51,6 +62,16 @@ const (
 	Block                     // it begins to block on a queue, future or join
 	Unblock                   // the block ends
 )
+
+// ending reports whether an event of kind k ends something. Of events at
+// the same tick, those come first.
+func (k Kind) ending() bool {
+	switch k {
+	case End, TaskEnd, Wake, GiveUp, Release, Unblock:
+		return true
+	}
+	return false
+}
 
 // Entry is one recorded event.
 type Entry struct {
@@ -82,102 +103,29 @@ type Namer func(goroutine int64) string
 
 // Recorder collects events from every goroutine of the process while it is
 // active. Create one with Begin.
-//
-// Events are kept in shards chosen by goroutine, so that goroutines on
-// different processors rarely contend for the same mutex.
 type Recorder struct {
 	began time.Time
+	start clock.Stamp // the clock when recording began
 	namer Namer
 	limit int64
 
-	seq     atomic.Int64 // events numbered so far, kept or not
-	stopped atomic.Bool
-	shards  [shardCount]shard
+	promised atomic.Int64 // events that procs were allowed to keep
+	stopped  atomic.Bool
+	table    table
+	procs    []proc // indexed by the id of the processor that stores
+	extra    struct {
+		mu sync.Mutex
+		proc
+	} // for processors added after Begin
 
 	mu      sync.Mutex // guards the fields below
-	ended   time.Duration
-	final   *Log // the log, once stopped
 	rows    []Row
 	objects map[uintptr]string
-}
-
-const shardCount = 16
-
-// shard holds the events of some goroutines.
-type shard struct {
-	mu      sync.Mutex
-	chunks  [][]entry       // full but for the last
-	live    map[uintptr]int // goroutine key -> row, for goroutines seen and not ended
-	types   []string        // the distinct Type strings, indexed by entry.typ
+	types   []string // the distinct Type strings, indexed by entry.typ
 	typeIDs map[string]uint16
-	// The last goroutine and type looked up, which spare most map
-	// lookups: a goroutine tends to emit several events in a row.
-	lastKey  uintptr
-	lastRow  int
-	lastType string
-	lastID   uint16
-	_        [64]byte // keeps shards' mutexes on separate cache lines
+	ended   time.Duration
+	final   *Log // the log, once stopped
 }
-
-// rowLocked returns the row of the goroutine with the given key, if it has
-// one. The caller holds s.mu.
-func (s *shard) rowLocked(key uintptr) (int, bool) {
-	if key == s.lastKey {
-		return s.lastRow, true
-	}
-	row, ok := s.live[key]
-	if ok {
-		s.lastKey, s.lastRow = key, row
-	}
-	return row, ok
-}
-
-// setRowLocked makes row the row of the goroutine with the given key, or
-// forgets the goroutine if row is negative. The caller holds s.mu.
-func (s *shard) setRowLocked(key uintptr, row int) {
-	if row < 0 {
-		delete(s.live, key)
-	} else {
-		s.live[key] = row
-	}
-	if key == s.lastKey {
-		s.lastKey = 0
-	}
-}
-
-// typeLocked returns the index of typ in s.types, adding it if need be.
-// The caller holds s.mu.
-func (s *shard) typeLocked(typ string) uint16 {
-	if typ == s.lastType {
-		return s.lastID
-	}
-	id, ok := s.typeIDs[typ]
-	if !ok {
-		if len(s.types) > math.MaxUint16 {
-			return 0
-		}
-		id = uint16(len(s.types))
-		s.types = append(s.types, typ)
-		s.typeIDs[typ] = id
-	}
-	s.lastType, s.lastID = typ, id
-	return id
-}
-
-// entry is an Entry as a shard stores it: small and free of pointers, so
-// that the collector does not scan the events.
-type entry struct {
-	seq    int64
-	at     time.Duration
-	object uintptr
-	row    int32
-	typ    uint16 // index into shard.types
-	kind   Kind
-}
-
-// chunkSize is the number of entries per chunk of storage. Events are kept
-// in chunks, never moved, so that adding one never copies the others.
-const chunkSize = 4096
 
 // active is the recorder in use; see the package comment for why it is
 // process-wide.
@@ -189,14 +137,13 @@ var active atomic.Pointer[Recorder]
 func Begin(namer Namer, limit int) *Recorder {
 	r := &Recorder{
 		began:   time.Now(),
+		start:   clock.Now(),
 		namer:   namer,
 		limit:   int64(limit),
 		objects: make(map[uintptr]string),
-	}
-	for i := range r.shards {
-		r.shards[i].live = make(map[uintptr]int)
-		r.shards[i].types = []string{""}
-		r.shards[i].typeIDs = map[string]uint16{"": 0}
+		types:   []string{""},
+		typeIDs: map[string]uint16{"": 0},
+		procs:   make([]proc, runtime.GOMAXPROCS(0)),
 	}
 	if old := active.Swap(r); old != nil {
 		old.Stop()
@@ -240,10 +187,9 @@ func (r *Recorder) Began() time.Time {
 	return r.began
 }
 
-// shardOf returns the shard of the goroutine with the given key.
-func (r *Recorder) shardOf(key uintptr) *shard {
-	h := uint64(key) * 0x9e3779b97f4a7c15 // Fibonacci hashing spreads aligned addresses
-	return &r.shards[h>>60%shardCount]
+// Now returns the recorder's clock, for a later Enter.
+func (r *Recorder) Now() clock.Stamp {
+	return clock.Now()
 }
 
 // Emit records an event of the calling goroutine. Events emitted after Stop
@@ -252,27 +198,59 @@ func (r *Recorder) Emit(kind Kind, obj any, typ string) {
 	if r.stopped.Load() {
 		return
 	}
+	at := clock.Now()
 	key := goid.Key()
-	object := Key(obj)
-	s := r.shardOf(key)
-	s.mu.Lock()
-	row, ok := s.rowLocked(key)
-	if !ok {
-		s.mu.Unlock()
-		row = r.newRow(key, s, "", -1)
-		s.mu.Lock()
+	t := r.table.lookup(key)
+	if t == nil {
+		t = r.newTrack(key, "", -1)
 	}
-	r.addLocked(s, row, kind, object, typ, -1)
+	var id uint16
+	if typ != "" {
+		id = t.typeID(r, typ)
+	}
+	r.store(makeEntry(at, t.row, kind, Key(obj), id))
 	if kind == End {
-		s.setRowLocked(key, -1)
+		t.ended.Store(true)
 	}
-	s.mu.Unlock()
 }
 
-// newRow adds a row for the goroutine with the given key, of shard s, and
-// returns it. Without a name, the namer names it. The caller does not hold
-// s.mu, so that the namer may take its time.
-func (r *Recorder) newRow(key uintptr, s *shard, name string, id int64) int {
+// store adds an event to the proc of the calling goroutine's processor.
+func (r *Recorder) store(e entry) {
+	for {
+		id := r.pin()
+		if id >= len(r.procs) {
+			r.unpin(id)
+			r.extra.mu.Lock()
+			if r.extra.full() {
+				r.extra.install(&chunk{entries: make([]entry, r.extra.nextSize())})
+			}
+			r.extra.add(r, e)
+			r.extra.mu.Unlock()
+			return
+		}
+		p := &r.procs[id]
+		if !p.full() {
+			p.add(r, e)
+			r.unpin(id)
+			return
+		}
+		size := p.nextSize()
+		r.unpin(id)
+		c := &chunk{entries: make([]entry, size)}
+		// The goroutine may now run on another processor, whose proc may
+		// not need the chunk; it is then dropped, and the loop tries again.
+		id = r.pin()
+		if id < len(r.procs) {
+			r.procs[id].install(c)
+		}
+		r.unpin(id)
+	}
+}
+
+// newTrack starts a track, in a new row, for the calling goroutine, whose
+// key is given. Without a name, the namer names the row; a negative id is
+// looked up.
+func (r *Recorder) newTrack(key uintptr, name string, id int64) *track {
 	if id < 0 {
 		id = goid.ID()
 	}
@@ -281,50 +259,64 @@ func (r *Recorder) newRow(key uintptr, s *shard, name string, id int64) int {
 	}
 	r.mu.Lock()
 	r.rows = append(r.rows, Row{Name: name, Goroutine: id})
-	row := len(r.rows) - 1
+	t := &track{key: key, row: int32(len(r.rows) - 1)}
 	r.mu.Unlock()
-	s.mu.Lock()
-	s.setRowLocked(key, row)
-	s.mu.Unlock()
-	return row
+	r.table.insert(t)
+	return t
 }
 
-// addLocked appends an event to s unless r is stopped or full. The event
-// happens now, or at time at if that is not negative. The caller holds s.mu.
-func (r *Recorder) addLocked(s *shard, row int, kind Kind, obj uintptr, typ string, at time.Duration) {
-	if r.stopped.Load() {
-		return
+// typeID returns the index of typ in r.types, adding it if need be.
+func (r *Recorder) typeID(typ string) uint16 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id, ok := r.typeIDs[typ]
+	if !ok {
+		if len(r.types) >= maxTypes {
+			return 0
+		}
+		id = uint16(len(r.types))
+		r.types = append(r.types, typ)
+		r.typeIDs[typ] = id
 	}
-	seq := r.seq.Add(1)
-	if seq > r.limit {
-		return
+	return id
+}
+
+// promise allows a track to keep more events, fewer once the limit is
+// near, and returns how many. Tracks ask for a share of the limit at a time,
+// so that they rarely touch the shared counter, and small enough that the
+// shares of idle tracks never keep much of the limit from busy ones.
+func (r *Recorder) promise() int64 {
+	n := max(1, min(promiseSize, r.limit/64))
+	for {
+		done := r.promised.Load()
+		if done >= r.limit {
+			return 0
+		}
+		n = min(n, r.limit-done)
+		if r.promised.CompareAndSwap(done, done+n) {
+			return n
+		}
 	}
-	if at < 0 {
-		at = time.Since(r.began)
-	}
-	id := s.typeLocked(typ)
-	n := len(s.chunks)
-	if n == 0 || len(s.chunks[n-1]) == chunkSize {
-		s.chunks = append(s.chunks, make([]entry, 0, chunkSize))
-		n++
-	}
-	s.chunks[n-1] = append(s.chunks[n-1], entry{seq: seq, at: at, object: obj, row: int32(row), typ: id, kind: kind})
 }
 
 // Enter records the start of the calling goroutine as a new row named name.
 // id is the goroutine's id, which the caller knows already. The start is
-// recorded at time at, as returned by Elapsed before the goroutine was
+// recorded at the time at, as returned by Now before the goroutine was
 // started, or now if at is negative.
-func (r *Recorder) Enter(name string, id int64, at time.Duration) {
+func (r *Recorder) Enter(name string, id int64, at clock.Stamp) {
 	if r.stopped.Load() {
 		return
 	}
+	now := clock.Now()
+	if at < 0 || at < r.start {
+		at = now
+	}
 	key := goid.Key()
-	s := r.shardOf(key)
-	row := r.newRow(key, s, name, id)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r.addLocked(s, row, Start, 0, "", at)
+	if old := r.table.lookup(key); old != nil {
+		old.ended.Store(true) // left by a goroutine that ended unrecorded
+	}
+	t := r.newTrack(key, name, id)
+	r.store(makeEntry(at, t.row, Start, 0, 0))
 }
 
 // NameCurrent records a Name event for the calling goroutine in a row named
@@ -335,22 +327,22 @@ func (r *Recorder) NameCurrent(name string) {
 	if r.stopped.Load() {
 		return
 	}
+	at := clock.Now()
 	key := goid.Key()
-	s := r.shardOf(key)
-	s.mu.Lock()
-	row, ok := s.rowLocked(key)
-	s.mu.Unlock()
-	if ok {
+	t := r.table.lookup(key)
+	if t != nil {
 		r.mu.Lock()
-		ok = r.rows[row].Name == name
+		same := r.rows[t.row].Name == name
 		r.mu.Unlock()
+		if !same {
+			t.ended.Store(true)
+			t = nil
+		}
 	}
-	if !ok {
-		row = r.newRow(key, s, name, -1)
+	if t == nil {
+		t = r.newTrack(key, name, -1)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r.addLocked(s, row, Name, 0, "", -1)
+	r.store(makeEntry(at, t.row, Name, 0, 0))
 }
 
 // NameObject gives obj, a pointer, a name for the rest of the recording.
@@ -372,20 +364,20 @@ func (r *Recorder) Elapsed() time.Duration {
 		defer r.mu.Unlock()
 		return r.ended
 	}
-	return time.Since(r.began)
+	return clock.Measure().Duration(r.start, clock.Now())
 }
 
 // Stop ends the recording, makes r inactive if it is the active recorder,
 // and returns what it collected. Calling Stop again returns the same log.
 func (r *Recorder) Stop() Log {
 	active.CompareAndSwap(r, nil)
-	ended := time.Since(r.began)
+	end := clock.Now()
 	r.stopped.Store(true)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.final == nil {
-		r.ended = ended
-		log := r.logLocked(ended)
+		log := r.logLocked(end)
+		r.ended = log.Duration
 		r.final = &log
 	}
 	return *r.final
@@ -393,48 +385,76 @@ func (r *Recorder) Stop() Log {
 
 // Snapshot returns what r has collected so far, without stopping it.
 func (r *Recorder) Snapshot() Log {
+	end := clock.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.final != nil {
 		return *r.final
 	}
-	return r.logLocked(time.Since(r.began))
+	return r.logLocked(end)
 }
 
-// logLocked returns a copy of what r holds, in the order of the times of
-// the events. The caller holds r.mu, and no shard's mutex.
-func (r *Recorder) logLocked(duration time.Duration) Log {
-	type numbered struct {
-		seq int64
-		Entry
+// logLocked returns a copy of the events r holds that happened before end,
+// in the order of their times. The caller holds r.mu.
+func (r *Recorder) logLocked(end clock.Stamp) Log {
+	type stamped struct {
+		at   clock.Stamp
+		kind Kind
+		row  int32
+		seq  int // position in the order gathered, which keeps a processor's order
+		e    entry
 	}
-	var all []numbered
-	for i := range r.shards {
-		s := &r.shards[i]
-		s.mu.Lock()
-		for _, chunk := range s.chunks {
-			for _, e := range chunk {
-				all = append(all, numbered{e.seq, Entry{At: e.at, Row: int(e.row), Kind: e.kind, Object: e.object, Type: s.types[e.typ]}})
+	var all []stamped
+	dropped := 0
+	gather := func(p *proc) {
+		p.each(func(e entry) {
+			if e.at <= end {
+				all = append(all, stamped{e.at, e.kind(), e.row, len(all), e})
 			}
-		}
-		s.mu.Unlock()
+		})
+		dropped += int(p.dropped.Load())
 	}
-	slices.SortFunc(all, func(a, b numbered) int {
-		if c := cmp.Compare(a.At, b.At); c != 0 {
+	for i := range r.procs {
+		gather(&r.procs[i])
+	}
+	r.extra.mu.Lock()
+	gather(&r.extra.proc)
+	r.extra.mu.Unlock()
+	// Of events at the same tick, those that end something come first; then
+	// rows and the order of storing decide, which keeps the order of a
+	// processor. (A goroutine never reads the same tick twice.)
+	slices.SortFunc(all, func(a, b stamped) int {
+		if c := cmp.Compare(a.at, b.at); c != 0 {
+			return c
+		}
+		if a.kind.ending() != b.kind.ending() {
+			if a.kind.ending() {
+				return -1
+			}
+			return 1
+		}
+		if c := cmp.Compare(a.row, b.row); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.seq, b.seq)
 	})
+	scale := clock.Measure()
 	entries := make([]Entry, len(all))
-	for i, e := range all {
-		entries[i] = e.Entry
+	for i, s := range all {
+		entries[i] = Entry{
+			At:     scale.Duration(r.start, max(s.at, r.start)),
+			Row:    int(s.row),
+			Kind:   s.kind,
+			Object: s.e.object(),
+			Type:   r.types[s.e.typ()],
+		}
 	}
 	return Log{
 		Began:    r.began,
-		Duration: duration,
+		Duration: scale.Duration(r.start, end),
 		Entries:  entries,
 		Rows:     slices.Clone(r.rows),
 		Objects:  maps.Clone(r.objects),
-		Dropped:  max(int(r.seq.Load()-r.limit), 0),
+		Dropped:  dropped,
 	}
 }

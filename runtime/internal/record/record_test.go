@@ -1,6 +1,7 @@
 package record
 
 import (
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -54,7 +55,7 @@ func TestRecorder(t *testing.T) {
 			name:  "a start is placed at the time given",
 			limit: 100,
 			run: func(r *Recorder) {
-				at := r.Elapsed()
+				at := r.Now()
 				r.Emit(Sleep, nil, "")
 				done := make(chan struct{})
 				go func() { defer close(done); r.Enter("T", 1, at); r.Emit(End, nil, "") }()
@@ -120,14 +121,10 @@ func TestRecorder(t *testing.T) {
 func (r *Recorder) held() (events, rows int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for i := range r.shards {
-		s := &r.shards[i]
-		s.mu.Lock()
-		for _, chunk := range s.chunks {
-			events += len(chunk)
-		}
-		s.mu.Unlock()
+	for i := range r.procs {
+		r.procs[i].each(func(entry) { events++ })
 	}
+	r.extra.proc.each(func(entry) { events++ })
 	return events, len(r.rows)
 }
 
@@ -193,9 +190,82 @@ func TestKey(t *testing.T) {
 
 func BenchmarkEmit(b *testing.B) {
 	r := Begin(namer, 1<<30)
-	defer r.Stop()
 	var obj int
 	for b.Loop() {
 		r.Emit(Acquire, &obj, "Lock")
+	}
+	b.StopTimer()
+	r.Stop()
+}
+
+func BenchmarkEmitParallel(b *testing.B) {
+	r := Begin(namer, 1<<30)
+	b.RunParallel(func(pb *testing.PB) {
+		var obj int
+		for pb.Next() {
+			r.Emit(Acquire, &obj, "Lock")
+		}
+	})
+	b.StopTimer()
+	r.Stop()
+}
+
+// TestEqualTimes stores events of two rows at the same tick, directly, and
+// checks the order of the log: the event that ends something comes first,
+// so that a release precedes the acquisition it allows; then rows, then
+// the order of storing.
+func TestEqualTimes(t *testing.T) {
+	r := Begin(namer, 100)
+	r.NameCurrent("a") // rows 0 and 1 exist after these two
+	done := make(chan struct{})
+	go func() { defer close(done); r.NameCurrent("b") }()
+	<-done
+	at := r.start + 1000
+	var lock int
+	obj := Key(&lock)
+	r.store(makeEntry(at, 0, Acquire, obj, 0))
+	r.store(makeEntry(at, 1, Wait, obj, 0))
+	r.store(makeEntry(at, 1, Release, obj, 0))
+	r.store(makeEntry(at+1, 0, Wait, obj, 0))
+	r.store(makeEntry(at+1, 0, Sleep, obj, 0))
+	log := r.Stop()
+	type ev struct {
+		row  int
+		kind Kind
+	}
+	var got []ev
+	for _, e := range log.Entries {
+		if e.Kind != Name {
+			got = append(got, ev{e.Row, e.Kind})
+		}
+	}
+	want := []ev{{1, Release}, {0, Acquire}, {1, Wait}, {0, Wait}, {0, Sleep}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+}
+
+// TestProcessorsAddedAfterBegin records from more processors than there
+// were when recording began; their events are kept too.
+func TestProcessorsAddedAfterBegin(t *testing.T) {
+	old := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(old)
+	r := Begin(namer, 1<<20)
+	runtime.GOMAXPROCS(old + 4)
+	const goroutines, events = 16, 500
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range events {
+				r.Emit(Sleep, nil, "time.Sleep")
+				runtime.Gosched()
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(r.Stop().Entries); n != goroutines*events {
+		t.Fatalf("%d events kept, want %d", n, goroutines*events)
 	}
 }

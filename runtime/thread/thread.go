@@ -167,7 +167,7 @@ func (t *Thread) Start() error {
 	threads.starting()
 	rec, at := record.Active(), clock.Stamp(-1)
 	if rec != nil {
-		at = rec.Now() // a timeline shows the thread from its start
+		at = clock.Now() // a timeline shows the thread from its start
 	}
 	go t.run(call, rec, at)
 	return nil

@@ -87,8 +87,3 @@ func Measure() Scale {
 func (sc Scale) Duration(a, b Stamp) time.Duration {
 	return time.Duration(float64(b-a) * sc.nsPerTick)
 }
-
-// Ticks returns the number of ticks in d, the inverse of Duration.
-func (sc Scale) Ticks(d time.Duration) Stamp {
-	return Stamp(float64(d) / sc.nsPerTick)
-}

@@ -41,16 +41,6 @@ func TestScaleMeasuresRealTime(t *testing.T) {
 	}
 }
 
-func TestTicksInvertsDuration(t *testing.T) {
-	sc := Measure()
-	for _, d := range []time.Duration{0, time.Microsecond, time.Second, time.Hour} {
-		back := sc.Duration(0, sc.Ticks(d))
-		if diff := (back - d).Abs(); diff > d/1_000_000+time.Nanosecond {
-			t.Errorf("Duration(Ticks(%v)) = %v", d, back)
-		}
-	}
-}
-
 func TestCounterChosenWhenLinuxTrustsIt(t *testing.T) {
 	b, err := os.ReadFile("/sys/devices/system/clocksource/clocksource0/current_clocksource")
 	want := err == nil && string(b) == "tsc\n" && runtime.GOARCH == "amd64"

@@ -187,11 +187,6 @@ func (r *Recorder) Began() time.Time {
 	return r.began
 }
 
-// Now returns the recorder's clock, for a later Enter.
-func (r *Recorder) Now() clock.Stamp {
-	return clock.Now()
-}
-
 // Emit records an event of the calling goroutine. Events emitted after Stop
 // are ignored.
 func (r *Recorder) Emit(kind Kind, obj any, typ string) {
@@ -301,7 +296,7 @@ func (r *Recorder) promise() int64 {
 
 // Enter records the start of the calling goroutine as a new row named name.
 // id is the goroutine's id, which the caller knows already. The start is
-// recorded at the time at, as returned by Now before the goroutine was
+// recorded at the time at, as returned by clock.Now before the goroutine was
 // started, or now if at is negative.
 func (r *Recorder) Enter(name string, id int64, at clock.Stamp) {
 	if r.stopped.Load() {

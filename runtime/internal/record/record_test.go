@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gokernel/gokernel/runtime/internal/clock"
 )
 
 func namer(g int64) string { return "g" }
@@ -55,7 +57,7 @@ func TestRecorder(t *testing.T) {
 			name:  "a start is placed at the time given",
 			limit: 100,
 			run: func(r *Recorder) {
-				at := r.Now()
+				at := clock.Now()
 				r.Emit(Sleep, nil, "")
 				done := make(chan struct{})
 				go func() { defer close(done); r.Enter("T", 1, at); r.Emit(End, nil, "") }()
@@ -188,26 +190,28 @@ func TestKey(t *testing.T) {
 	}
 }
 
+// BenchmarkEmit measures Emit from one goroutine and from one per
+// processor at once.
 func BenchmarkEmit(b *testing.B) {
-	r := Begin(namer, 1<<30)
 	var obj int
-	for b.Loop() {
-		r.Emit(Acquire, &obj, "Lock")
-	}
-	b.StopTimer()
-	r.Stop()
-}
-
-func BenchmarkEmitParallel(b *testing.B) {
-	r := Begin(namer, 1<<30)
-	b.RunParallel(func(pb *testing.PB) {
-		var obj int
-		for pb.Next() {
+	b.Run("serial", func(b *testing.B) {
+		r := Begin(namer, 1<<30)
+		for b.Loop() {
 			r.Emit(Acquire, &obj, "Lock")
 		}
+		b.StopTimer()
+		r.Stop()
 	})
-	b.StopTimer()
-	r.Stop()
+	b.Run("parallel", func(b *testing.B) {
+		r := Begin(namer, 1<<30)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				r.Emit(Acquire, &obj, "Lock")
+			}
+		})
+		b.StopTimer()
+		r.Stop()
+	})
 }
 
 // TestEqualTimes stores events of two rows at the same tick, directly, and

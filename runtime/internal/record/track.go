@@ -237,10 +237,9 @@ func (tb *table) lookup(key uintptr) *track {
 	return nil
 }
 
-// insert makes t the track of its goroutine, which is the caller. Only
-// goroutines whose tracks have ended read the ended field of a track in a
-// slot they take, and the runtime orders a goroutine's end before the
-// start of another with the same key.
+// insert makes t the track of its goroutine, which is the caller. A slot is
+// taken when empty or when it holds an ended track of the same key: a
+// goroutine that ended and whose key the runtime gave to the caller.
 func (tb *table) insert(t *track) {
 	h := home(t.key)
 	for i := range uint64(maxProbe) {

@@ -103,6 +103,30 @@ func (w *rewriter) typeSeq(t ast.Expr, sc *scope) *seq {
 		if t.Name == "string" && !w.declared(t.Name) {
 			return &seq{kind: seqString}
 		}
+		if d := w.typeDef(t.Name); d != nil {
+			return typeOfSeq(d)
+		}
+	}
+	return nil
+}
+
+// typeDef returns the type that name denotes when it is a type an earlier cell defined,
+// or nil.
+func (w *rewriter) typeDef(name string) reflect.Type {
+	if w.env.TypeDef == nil || !w.declared(name) {
+		return nil
+	}
+	return w.env.TypeDef(name)
+}
+
+// sessionFunc returns the type of session function (or variable of function type) name
+// when it has a single result, or nil.
+func (w *rewriter) sessionFunc(name string) reflect.Type {
+	if w.env.Type == nil || !w.declared(name) {
+		return nil
+	}
+	if t := w.env.Type(name); t != nil && t.Kind() == reflect.Func && t.NumOut() == 1 {
+		return t
 	}
 	return nil
 }
@@ -216,6 +240,12 @@ func (w *rewriter) callSeq(c *ast.CallExpr, sc *scope) *seq {
 			return nil
 		}
 		if w.declared(fun.Name) {
+			if t := w.typeDef(fun.Name); t != nil {
+				return typeOfSeq(t) // a conversion
+			}
+			if t := w.sessionFunc(fun.Name); t != nil {
+				return typeOfSeq(t.Out(0))
+			}
 			return nil
 		}
 		switch fun.Name {
@@ -698,8 +728,14 @@ func (w *rewriter) typeStruct(t ast.Expr, sc *scope) (st *structT, ptr bool) {
 			return st, true
 		}
 	case *ast.Ident:
-		if o, found := w.lookupAt(t, sc); found && o != nil && o.kind == objType {
-			return o.strct, false
+		if o, found := w.lookupAt(t, sc); found {
+			if o != nil && o.kind == objType {
+				return o.strct, false
+			}
+			return nil, false
+		}
+		if d := w.typeDef(t.Name); d != nil && d.Kind() == reflect.Struct {
+			return &structT{rt: d}, false
 		}
 	case *ast.StructType:
 		st := &structT{fields: map[string]*field{}}
@@ -749,10 +785,24 @@ func (w *rewriter) exprStruct(e ast.Expr, sc *scope) (st *structT, ptr bool) {
 			}
 		}
 	case *ast.CallExpr:
-		if id, ok := ast.Unparen(e.Fun).(*ast.Ident); ok && id.Name == "new" && len(e.Args) == 1 && w.universal("new", sc) {
+		id, ok := ast.Unparen(e.Fun).(*ast.Ident)
+		if !ok {
+			return nil, false
+		}
+		if id.Name == "new" && len(e.Args) == 1 && w.universal("new", sc) {
 			if st, ptr := w.typeStruct(e.Args[0], sc); st != nil && !ptr {
 				return st, true
 			}
+			return nil, false
+		}
+		if o, found := w.lookupAt(id, sc); found {
+			if o != nil && o.kind == objFunc && o.results == 1 {
+				return o.strct, o.strctPtr
+			}
+			return nil, false
+		}
+		if t := w.sessionFunc(id.Name); t != nil {
+			return reflectStruct(t.Out(0))
 		}
 	}
 	return nil, false

@@ -23,7 +23,9 @@ func kindEnv(kinds map[string]reflect.Kind) Env {
 }
 
 // symbolEnv is kindEnv with the session types of the kinds, two session variables of
-// struct types (sst, and spt pointing to one), the package os and a few package members.
+// struct types (sst, and spt pointing to one), two session functions (swords returning
+// a slice, smk a pointer to sst's type), three session types (the struct SBag, the slice
+// SStack and the map SMap), the package os and a few package members.
 func symbolEnv(kinds map[string]reflect.Kind) Env {
 	env := kindEnv(kinds)
 	st := reflect.StructOf([]reflect.StructField{
@@ -31,7 +33,10 @@ func symbolEnv(kinds map[string]reflect.Kind) Env {
 		{Name: "Names", Type: reflect.TypeFor[[]string]()},
 		{Name: "Xm", Type: reflect.TypeFor[map[int]int]()},
 	})
-	types := map[string]reflect.Type{"sst": st, "spt": reflect.PointerTo(st)}
+	types := map[string]reflect.Type{"sst": st, "spt": reflect.PointerTo(st),
+		"swords": reflect.TypeFor[func() []string](), "smk": reflect.FuncOf(nil, []reflect.Type{reflect.PointerTo(st)}, false)}
+	typeDefs := map[string]reflect.Type{"SBag": st, "SStack": reflect.TypeFor[[]string](), "SMap": reflect.TypeFor[map[string][]int]()}
+	env.TypeDef = func(name string) reflect.Type { return typeDefs[name] }
 	for n, k := range kinds {
 		switch k {
 		case reflect.Slice:
@@ -50,7 +55,7 @@ func symbolEnv(kinds map[string]reflect.Kind) Env {
 	}
 	env.Type = func(name string) reflect.Type { return types[name] }
 	declared := env.Declared
-	env.Declared = func(name string) bool { return types[name] != nil || declared(name) }
+	env.Declared = func(name string) bool { return types[name] != nil || typeDefs[name] != nil || declared(name) }
 	known := env.Package
 	env.Package = func(name string) (string, bool) {
 		if name == "os" {
@@ -134,7 +139,14 @@ func TestParseBoundsGuards(t *testing.T) {
 			guards: []string{"b.items[i]"}, has: []string{"\t\tt += b.items[i]\n\t}\n\tfor"}},
 		{name: "field through a pointer in a range loop", cell: "type bag struct{ items []int }\nfunc f(p *bag) (t int) {\n\tfor i := range p.items {\n\t\tt += p.items[i]\n\t}\n\treturn\n}", guards: []string{"p.items[i]"}},
 
+		{name: "types of an earlier cell", cell: "func f(b SBag, p *SBag, st SStack, k int) int {\n\t_ = b.items[k]\n\t_ = p.Names[k]\n\treturn len(st[k])\n}\nvar sb SBag\n_ = sb.items[1]",
+			guards: []string{"b.items[k]", "p.Names[k]", "st[k]", "sb.items[1]"}},
+		{name: "results of functions of an earlier cell", cell: "ws := swords()\nk := 1\n_ = ws[k]\nb := smk()\n_ = b.items[k]\nids := SStack(ws)\n_ = ids[k]",
+			guards: []string{"ws[k]", "b.items[k]", "ids[k]"}},
+		{name: "struct result of a cell function", cell: "type bag struct{ items []int }\nfunc mk() *bag { return &bag{} }\nb := mk()\nk := 1\n_ = b.items[k]", guards: []string{"b.items[k]"}},
+
 		// Not guarded.
+		{name: "map type of an earlier cell", cell: "var m SMap\nk := \"a\"\n_ = m[k]\nw := swords\n_ = w"},
 		{name: "map", cell: "m := map[int]int{}\nk := 1\n_ = m[k]\n_ = smap[k]"},
 		{name: "unknown types", cell: "_ = v[1]\n_ = sany[1]\nfunc f(p *[3]int, k int) int { return p[k] }"},
 		{name: "right operands of && and ||", cell: "func f(xs []int, i int) bool {\n\treturn i < len(xs) && xs[i] > 0 || xs[i+1] < 0\n}"},

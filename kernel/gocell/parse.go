@@ -25,10 +25,15 @@ type Env struct {
 	// reflect.Invalid. It lets for i := range n be rewritten when n is a session
 	// variable of integer type, and range over a session function be rejected.
 	Kind func(name string) reflect.Kind
-	// Type reports the static type of session-level variable or constant name, or nil. It
-	// tells which session variables are slices, arrays or strings, and of what elements,
-	// so that indexing them can be guarded; without it, Kind tells the outermost kind.
+	// Type reports the static type of session-level variable, constant or function name,
+	// or nil. It tells which session variables are slices, arrays or strings, and of what
+	// elements, and what session functions return, so that indexing them can be guarded;
+	// without it, Kind tells the outermost kind.
 	Type func(name string) reflect.Type
+	// TypeDef reports the type that session-level type name denotes, or nil, so that
+	// variables, parameters and fields of types an earlier cell defined can be guarded
+	// like those of the cell's own types.
+	TypeDef func(name string) reflect.Type
 	// Symbol reports the type of exported member name of the package with import path
 	// pkgPath as a cell sees it: a function's type, a variable's or a typed constant's
 	// type, string for an untyped string constant; nil for a type or an unknown name. It

@@ -31,7 +31,7 @@ type object struct {
 	// func's single result when it is certainly a slice, an array or a string.
 	seq *seq
 	// strct describes a type's underlying struct type, or the struct type of a variable
-	// or what it points to (strctPtr set), when the cell declares it.
+	// or a func's single result or what it points to (strctPtr set), when it is known.
 	strct    *structT
 	strctPtr bool
 	// at is the cell offset of a top-level declaration, which takes effect there when the
@@ -193,6 +193,7 @@ func (w *rewriter) funcObject(ft *ast.FuncType, sc *scope) *object {
 		o.resultInteger = w.isIntegerType(t, sc)
 		_, o.resultFunction = ast.Unparen(t).(*ast.FuncType)
 		o.seq = w.typeSeq(t, sc)
+		o.strct, o.strctPtr = w.typeStruct(t, sc)
 	}
 	return o
 }

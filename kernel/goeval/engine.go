@@ -281,8 +281,8 @@ func (e *Engine) Execute(ctx context.Context, req engine.ExecuteRequest, out eng
 // lines in front so that line numbers stay those of the cell.
 func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.ExecuteResult {
 	code := req.Code
-	kind, typ := e.kinds()
-	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: kind, Type: typ, Symbol: e.symbol}
+	kind, typ, typeDef := e.kinds(ctx)
+	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: kind, Type: typ, TypeDef: typeDef, Symbol: e.symbol}
 	plan, err := env.Parse(code)
 	if err != nil {
 		return engine.ExecuteResult{Err: cellError(err, code)}
@@ -351,11 +351,12 @@ func (e *Engine) remember(plan *gocell.Plan, count int) {
 	}
 }
 
-// kinds returns the Env.Kind and Env.Type of the cell about to run. Kind is reflect.Func
-// for the session's functions, and the kind of the static type of the session's variables
-// and constants, except those holding functions (which are not functions to hand to a
-// child process). The interpreter's globals are read once, when first asked.
-func (e *Engine) kinds() (kind func(string) reflect.Kind, typ func(string) reflect.Type) {
+// kinds returns the Env.Kind, Env.Type and Env.TypeDef of the cell about to run. Kind is
+// reflect.Func for the session's functions, and the kind of the static type of the
+// session's variables and constants, except those holding functions (which are not
+// functions to hand to a child process). The interpreter's globals are read once, when
+// first asked.
+func (e *Engine) kinds(ctx context.Context) (kind func(string) reflect.Kind, typ, typeDef func(string) reflect.Type) {
 	var globals map[string]reflect.Value
 	global := func(name string) (reflect.Value, string) {
 		e.nameMu.RLock()
@@ -369,6 +370,20 @@ func (e *Engine) kinds() (kind func(string) reflect.Kind, typ func(string) refle
 		}
 		return globals[name], k
 	}
+	// Functions and types are not among the interpreter's globals: their types come
+	// from evaluating the function's name and a zero value of the type, once per cell.
+	evaluated := map[string]reflect.Type{}
+	typeOf := func(src string) reflect.Type {
+		if t, ok := evaluated[src]; ok {
+			return t
+		}
+		var t reflect.Type
+		if v, err := e.evalRaw(ctx, src); err == nil && v.IsValid() {
+			t = v.Type()
+		}
+		evaluated[src] = t
+		return t
+	}
 	kind = func(name string) reflect.Kind {
 		v, k := global(name)
 		if k == "func" {
@@ -380,12 +395,24 @@ func (e *Engine) kinds() (kind func(string) reflect.Kind, typ func(string) refle
 		return v.Kind()
 	}
 	typ = func(name string) reflect.Type {
-		if v, _ := global(name); v.IsValid() {
+		v, k := global(name)
+		switch {
+		case v.IsValid():
 			return v.Type()
+		case k == "func":
+			if t := typeOf(name); t != nil && t.Kind() == reflect.Func {
+				return t
+			}
 		}
 		return nil
 	}
-	return kind, typ
+	typeDef = func(name string) reflect.Type {
+		if _, k := global(name); k == "type" {
+			return typeOf("*new(" + name + ")")
+		}
+		return nil
+	}
+	return kind, typ, typeDef
 }
 
 // symbol is gocell.Env.Symbol: the type of a preloaded package's member. It answers nothing

@@ -201,6 +201,7 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 	s := newSession(t)
 	s.ok("xs := []int{}\nys := []int{1, 2}\nvar arr [3]int\nstr := \"abc\"\nfunc get(v []int, i int) int {\n\treturn v[i]\n}")
 	s.ok("type bag struct {\n\titems []int\n\tm     map[string]int\n}\nbx := bag{items: []int{7}, m: map[string]int{}}\nfunc (b *bag) at(i int) int {\n\treturn b.items[i]\n}")
+	s.ok("type stack []string\nfunc words() []string { return []string{\"a\", \"b\"} }\nfunc newBag() *bag { return &bag{items: []int{1}} }")
 	panics := []struct{ name, code, want string }{
 		{"slice", "_ = xs[5]", "runtime error: index out of range [5] with length 0"},
 		{"negative index", "k := -1\nfmt.Println(ys[k])", "runtime error: index out of range [-1]"},
@@ -217,6 +218,11 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"field through a pointer", "type pt struct{ items []int }\npb := &pt{}\nk := 2\npb.items[k]++", "runtime error: index out of range [2] with length 0"},
 		{"field through a method's receiver", "bx.at(4)", "runtime error: index out of range [4] with length 1"},
 		{"nil pointer before the index", "var np *bag\nk := 0\n_ = np.items[k]", "runtime error: invalid memory address or nil pointer dereference"},
+		{"parameter of a type of an earlier cell", "func third(b bag) int {\n\treturn b.items[2]\n}\nthird(bag{})", "runtime error: index out of range [2] with length 0"},
+		{"pointer to a type of an earlier cell", "var pb2 *bag = &bx\nk := 6\n_ = pb2.items[k]", "runtime error: index out of range [6] with length 1"},
+		{"result of a function of an earlier cell", "ws := words()\nk := 2\n_ = ws[k]", "runtime error: index out of range [2] with length 2"},
+		{"struct result of a function of an earlier cell", "nb := newBag()\nk := 3\n_ = nb.items[k]", "runtime error: index out of range [3] with length 1"},
+		{"slice type of an earlier cell", "var st stack\nk := 1\n_ = st[k]", "runtime error: index out of range [1] with length 0"},
 	}
 	for _, tt := range panics {
 		t.Run(tt.name, func(t *testing.T) {

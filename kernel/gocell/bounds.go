@@ -57,13 +57,21 @@ const (
 	seqSlice seqKind = iota + 1
 	seqArray
 	seqString
+	seqMap // not a sequence, but its values may be: m[k][i]
 )
 
-// A seq describes a type that is certainly a slice, an array or a string.
+// A seq describes a type that is certainly a slice, an array or a string, or a map
+// (whose elements are its values).
 type seq struct {
 	kind seqKind
-	elem *seq // the element type, when it is certainly a sequence itself
+	elem *seq // the element type, when it is certainly a sequence or a map itself
+	// ifaceKey is set on a map whose keys may be interfaces: reading it may panic
+	// (an unhashable key), so nothing after the read is guarded.
+	ifaceKey bool
 }
+
+// sequence reports whether s describes a slice, an array or a string.
+func (s *seq) sequence() bool { return s != nil && s.kind != seqMap }
 
 // lookupAt returns the object that identifier id, used at its position in scope sc,
 // certainly stands for. found reports whether the cell declares the name in sc; o is then
@@ -93,6 +101,8 @@ func (w *rewriter) typeSeq(t ast.Expr, sc *scope) *seq {
 			k = seqSlice
 		}
 		return &seq{kind: k, elem: w.typeSeq(t.Elt, sc)}
+	case *ast.MapType:
+		return &seq{kind: seqMap, elem: w.typeSeq(t.Value, sc), ifaceKey: !w.comparableKey(t.Key, sc)}
 	case *ast.Ident:
 		if o, found := w.lookupAt(t, sc); found {
 			if o != nil && o.kind == objType {
@@ -182,7 +192,7 @@ func (w *rewriter) exprSeq(e ast.Expr, sc *scope) *seq {
 	case *ast.SliceExpr:
 		x := w.exprSeq(e.X, sc)
 		switch {
-		case x == nil:
+		case !x.sequence():
 			return nil
 		case x.kind == seqString:
 			return x
@@ -205,9 +215,32 @@ func (w *rewriter) exprSeq(e ast.Expr, sc *scope) *seq {
 	return nil
 }
 
-// typeOfSeq describes t when it is a slice, an array or a string.
+// comparableKey reports whether map key type t is certainly not an interface: a
+// predeclared type, a pointer, an array, or a struct, channel or type of the cell of
+// such a kind. (A struct with interface fields may still panic; a key type of the cell is
+// judged by its underlying type's syntax.)
+func (w *rewriter) comparableKey(t ast.Expr, sc *scope) bool {
+	switch t := ast.Unparen(t).(type) {
+	case *ast.StarExpr, *ast.ChanType:
+		return true
+	case *ast.ArrayType:
+		return t.Len != nil && w.comparableKey(t.Elt, sc)
+	case *ast.Ident:
+		if sc.lookup(t.Name) != nil || w.declared(t.Name) {
+			return false
+		}
+		return t.Name == "string" || t.Name == "bool" || t.Name == "byte" || t.Name == "rune" ||
+			integerType(t.Name) || strings.HasPrefix(t.Name, "float") || strings.HasPrefix(t.Name, "complex")
+	}
+	return false
+}
+
+// typeOfSeq describes t when it is a slice, an array, a string or a map.
 func typeOfSeq(t reflect.Type) *seq {
 	switch t.Kind() {
+	case reflect.Map:
+		k := t.Key().Kind()
+		return &seq{kind: seqMap, elem: typeOfSeq(t.Elem()), ifaceKey: k == reflect.Interface || k == reflect.Struct || k == reflect.Array}
 	case reflect.Slice:
 		return &seq{kind: seqSlice, elem: typeOfSeq(t.Elem())}
 	case reflect.Array:
@@ -412,7 +445,7 @@ func (g *guardScan) effectsOf(e ast.Expr) {
 		case *ast.TypeAssertExpr, *ast.IndexListExpr:
 			g.effects = append(g.effects, n)
 		case *ast.IndexExpr:
-			if g.w.exprSeq(n.X, g.sc) == nil {
+			if x := g.w.exprSeq(n.X, g.sc); x == nil || x.kind == seqMap && x.ifaceKey {
 				g.effects = append(g.effects, n)
 			}
 		}
@@ -589,6 +622,13 @@ func (g *guardScan) simple(e ast.Expr) bool {
 func (g *guardScan) indexOp(e *ast.IndexExpr, x *seq, collect bool) {
 	if x == nil {
 		g.stopped = true
+		return
+	}
+	if x.kind == seqMap {
+		// Reading a map never panics, unless a key is an unhashable interface value.
+		if x.ifaceKey {
+			g.stopped = true
+		}
 		return
 	}
 	if g.stopped || !collect || !g.insideEffects() {

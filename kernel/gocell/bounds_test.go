@@ -145,7 +145,12 @@ func TestParseBoundsGuards(t *testing.T) {
 			guards: []string{"ws[k]", "b.items[k]", "ids[k]"}},
 		{name: "struct result of a cell function", cell: "type bag struct{ items []int }\nfunc mk() *bag { return &bag{} }\nb := mk()\nk := 1\n_ = b.items[k]", guards: []string{"b.items[k]"}},
 
+		{name: "values of maps", cell: "m := map[string][]int{}\nk, i := \"a\", 2\n_ = m[k][i]\nfor _, v := range m {\n\t_ = v[i]\n}\ncounts := map[int]int{}\nxs := []int{}\n_ = counts[i] + xs[i]\nvar sm SMap\n_ = sm[k][i]",
+			guards: []string{"m[k][i]", "v[i]", "xs[i]", "sm[k][i]"}},
+
 		// Not guarded.
+		{name: "map with interface keys", cell: "m := map[any][]int{}\nxs := []int{}\nk, i := 1, 2\n_ = m[k][i]\n_ = len(m[k]) + xs[i]"},
+		{name: "range key of a map", cell: "func f(m map[int]int, xs []int) {\n\tfor k := range m {\n\t\t_ = xs[k]\n\t}\n}"},
 		{name: "map type of an earlier cell", cell: "var m SMap\nk := \"a\"\n_ = m[k]\nw := swords\n_ = w"},
 		{name: "map", cell: "m := map[int]int{}\nk := 1\n_ = m[k]\n_ = smap[k]"},
 		{name: "unknown types", cell: "_ = v[1]\n_ = sany[1]\nfunc f(p *[3]int, k int) int { return p[k] }"},

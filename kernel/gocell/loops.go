@@ -125,8 +125,8 @@ func (w *rewriter) rangeStmt(n *ast.RangeStmt, sc *scope) {
 	}
 	if n.Tok == token.DEFINE {
 		if id, ok := n.Key.(*ast.Ident); ok {
-			o := &object{kind: objVar, integer: integer || xs != nil}
-			if xs != nil {
+			o := &object{kind: objVar, integer: integer || xs.sequence()}
+			if xs.sequence() {
 				o.inRange = w.loopRange(n.X, id, n.Body, sc)
 				o.rangeCalls = w.makesCalls(n.Body, sc)
 			}

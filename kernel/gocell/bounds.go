@@ -712,23 +712,68 @@ func (g *guardScan) cheap(e ast.Expr) bool {
 }
 
 // A structT describes a struct type whose fields the rewriter knows: one the cell declares
-// (fields), or the type of a session variable (rt, a reflect struct type).
+// (fields and embeds), or the type of a session variable or one an earlier cell defined
+// (rt, a reflect struct type, which does not tell which fields are embedded).
 type structT struct {
 	fields map[string]*field
+	embeds []*field // the embedded fields, also in fields under their type's name
 	rt     reflect.Type
 }
 
 // A field describes a struct field: seq when its type is certainly a slice, an array or
-// a string, strct when it is a known struct type or a pointer (ptr) to one.
+// a string, strct when it is a known struct type or a pointer (ptr) to one. An embedded
+// field is opaque when the rewriter does not know which fields it promotes.
 type field struct {
-	seq   *seq
-	strct *structT
-	ptr   bool
+	seq    *seq
+	strct  *structT
+	ptr    bool
+	opaque bool
 }
 
-// field returns the field of st named name, declared by the struct itself (not promoted
-// from an embedded one), or nil.
-func (st *structT) field(name string) *field {
+// field returns the field of st named name, declared by the struct or promoted from an
+// embedded one, or nil. deref reports whether reaching a promoted field goes through an
+// embedded pointer, which panics when it is nil. Like Go, it takes the shallowest field
+// of that name, and none when two are equally shallow.
+func (st *structT) field(name string) (f *field, deref bool) {
+	type node struct {
+		st    *structT
+		deref bool
+	}
+	level := []node{{st, false}}
+	for depth := 0; len(level) > 0 && depth < 8; depth++ {
+		var next []node
+		found, opaque := 0, false
+		for _, n := range level {
+			if d := n.st.direct(name); d != nil {
+				f, deref = d, n.deref
+				found++
+				continue
+			}
+			if n.st.fields == nil {
+				opaque = true // a reflect type's embedded fields are unknown
+			}
+			for _, e := range n.st.embeds {
+				switch {
+				case e.strct != nil:
+					next = append(next, node{e.strct, n.deref || e.ptr})
+				case e.opaque:
+					opaque = true
+				}
+			}
+		}
+		switch {
+		case found == 1:
+			return f, deref
+		case found > 1 || opaque:
+			return nil, false
+		}
+		level = next
+	}
+	return nil, false
+}
+
+// direct returns the field of st named name that the struct declares itself, or nil.
+func (st *structT) direct(name string) *field {
 	if st.fields != nil {
 		return st.fields[name]
 	}
@@ -786,6 +831,17 @@ func (w *rewriter) typeStruct(t ast.Expr, sc *scope) (st *structT, ptr bool) {
 				if n.Name != "_" {
 					st.fields[n.Name] = d
 				}
+			}
+			if len(f.Names) == 0 {
+				// An embedded T, *T or pkg.T, named T. Unless T is a struct the rewriter
+				// knows or certainly a sequence, what it promotes is unknown.
+				name := embeddedName(f.Type)
+				if name == "" {
+					return nil, false
+				}
+				d.opaque = d.strct == nil && d.seq == nil
+				st.fields[name] = d
+				st.embeds = append(st.embeds, d)
 			}
 		}
 		return st, false
@@ -867,10 +923,25 @@ func (w *rewriter) fieldOf(e *ast.SelectorExpr, sc *scope) (f *field, deref bool
 	if st == nil {
 		return nil, false
 	}
-	if f = st.field(e.Sel.Name); f == nil {
+	f, promoted := st.field(e.Sel.Name)
+	if f == nil {
 		return nil, false
 	}
-	return f, deref || ptr
+	return f, deref || ptr || promoted
+}
+
+// embeddedName returns the name of an embedded field of type t (T, *T, pkg.T or
+// *pkg.T), or "" for a type the rewriter does not expect there.
+func embeddedName(t ast.Expr) string {
+	switch t := ast.Unparen(t).(type) {
+	case *ast.StarExpr:
+		return embeddedName(t.X)
+	case *ast.Ident:
+		return t.Name
+	case *ast.SelectorExpr:
+		return t.Sel.Name
+	}
+	return ""
 }
 
 // packageMember returns the type of pkg.Name, a variable, constant or function of a

@@ -145,6 +145,8 @@ func TestParseBoundsGuards(t *testing.T) {
 			guards: []string{"ws[k]", "b.items[k]", "ids[k]"}},
 		{name: "struct result of a cell function", cell: "type bag struct{ items []int }\nfunc mk() *bag { return &bag{} }\nb := mk()\nk := 1\n_ = b.items[k]", guards: []string{"b.items[k]"}},
 
+		{name: "promoted fields", cell: "type base struct{ items []int }\ntype mid struct{ *base }\ntype top struct {\n\tmid\n\tname string\n}\nvar t top\nk := 1\n_ = t.items[k]\n_ = t.name[k]\n_ = t.mid.base.items[k]\ntype overSession struct{ SBag }\nvar os2 overSession\n_ = os2.Names[k]",
+			guards: []string{"t.items[k]", "t.name[k]", "t.mid.base.items[k]", "os2.Names[k]"}},
 		{name: "values of maps", cell: "m := map[string][]int{}\nk, i := \"a\", 2\n_ = m[k][i]\nfor _, v := range m {\n\t_ = v[i]\n}\ncounts := map[int]int{}\nxs := []int{}\n_ = counts[i] + xs[i]\nvar sm SMap\n_ = sm[k][i]",
 			guards: []string{"m[k][i]", "v[i]", "xs[i]", "sm[k][i]"}},
 
@@ -172,7 +174,8 @@ func TestParseBoundsGuards(t *testing.T) {
 		{name: "direct index of a call result", cell: "k := 1\n_ = strings.Split(s, \",\")[k]\nfmt.Println(strings.Fields(s)[k])"},
 		{name: "map-returning and unknown package functions", cell: "m := thread.Table()\nk := 1\n_ = m[k]\nu := strings.Nope(s)\n_ = u[k]\nv := sort.Strings\n_ = v[k]"},
 		{name: "package name shadowed", cell: "func f(strings interface{ Split(string) map[int]string }, k int) string {\n\tparts := strings.Split(\",\")\n\treturn parts[k]\n}"},
-		{name: "fields of map, embedded and unknown types", cell: "type bag struct {\n\titems []int\n\tm     map[int]int\n}\ntype wrap struct{ bag }\nvar b bag\nvar w wrap\nk := 1\n_ = b.m[k]\n_ = w.items[k]\n_ = sst.m[k]\n_ = sany.items[k]"},
+		{name: "fields of map and unknown types", cell: "type bag struct {\n\titems []int\n\tm     map[int]int\n}\ntype wrap struct{ bag }\nvar b bag\nvar w wrap\nk := 1\n_ = b.m[k]\n_ = w.m[k]\n_ = sst.m[k]\n_ = sany.items[k]"},
+		{name: "ambiguous, opaque and shadowed promoted fields", cell: "type a struct{ xs []int }\ntype b struct{ xs []int }\ntype ab struct {\n\ta\n\tb\n}\ntype withBuilder struct {\n\tstrings.Builder\n}\ntype out struct {\n\ta\n\txs map[int]int\n}\nvar v ab\nvar wb withBuilder\nvar o out\nk := 1\n_ = v.xs[k]\n_ = wb.buf[k]\n_ = o.xs[k]"},
 		{name: "assignment through a pointer field", cell: "type bag struct{ items []int }\nfunc f(p *bag, i int) {\n\tp.items[i] = 1\n}"},
 		{name: "shadowed len", cell: "func f(xs []int, i int, len func([]int) int) int {\n\treturn xs[i]\n}"},
 	}

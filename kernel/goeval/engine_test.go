@@ -222,6 +222,8 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"pointer to a type of an earlier cell", "var pb2 *bag = &bx\nk := 6\n_ = pb2.items[k]", "runtime error: index out of range [6] with length 1"},
 		{"result of a function of an earlier cell", "ws := words()\nk := 2\n_ = ws[k]", "runtime error: index out of range [2] with length 2"},
 		{"struct result of a function of an earlier cell", "nb := newBag()\nk := 3\n_ = nb.items[k]", "runtime error: index out of range [3] with length 1"},
+		{"promoted field", "type base struct{ items []int }\ntype top struct{ base }\nvar tp top\nk := 2\n_ = tp.items[k]", "runtime error: index out of range [2] with length 0"},
+		{"nil embedded pointer before the index", "type base2 struct{ items []int }\ntype top2 struct{ *base2 }\nvar tq top2\nk := 0\n_ = tq.items[k]", "runtime error: invalid memory address or nil pointer dereference"},
 		{"value of a map", "mv := map[string][]int{\"a\": {1}}\nk := 3\n_ = mv[\"a\"][k]", "runtime error: index out of range [3] with length 1"},
 		{"slice type of an earlier cell", "var st stack\nk := 1\n_ = st[k]", "runtime error: index out of range [1] with length 0"},
 	}

@@ -250,6 +250,7 @@ var reflectWording = []struct{ from, to string }{
 	{"reflect.Value.Slice: string slice index out of bounds", "runtime error: slice bounds out of range"},
 	{"reflect: call of reflect.Value.Elem on zero Value", "runtime error: invalid memory address or nil pointer dereference"},
 	{"reflect: call of reflect.Value.Field on zero Value", "runtime error: invalid memory address or nil pointer dereference"},
+	{"reflect: indirection through nil pointer to embedded struct", "runtime error: invalid memory address or nil pointer dereference"},
 	{"reflect.Value.SetMapIndex: assignment to entry in nil map", "assignment to entry in nil map"},
 	{"reflect: call of reflect.Value.SetMapIndex on zero Value", "assignment to entry in nil map"},
 }

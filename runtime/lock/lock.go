@@ -26,14 +26,18 @@
 // that names the primitive. Such a panic is an ordinary, recoverable Go panic,
 // unlike the fatal error of unlocking an unlocked sync.Mutex.
 //
-// Blocking methods park the calling goroutine until it can proceed; none of
-// them spins.
+// Blocking methods park the calling goroutine until it can proceed. Lock and
+// RLock are built on sync.Mutex and behave like it: a thread that releases a
+// lock may take it again at once, ahead of threads waiting for it, as in
+// CPython, until a waiter has waited for a millisecond; from then on the lock
+// passes to the waiters in turn. A waiter may spin briefly before it parks.
 //
 // While a recording of package timeline runs, the primitives report when a
 // thread waits for them, acquires and releases them, so that the chart shows
-// who held a lock and who waited for it. Methods whose name ends in Timeout give up after the duration,
-// like Python's timeout arguments: a duration of zero makes them try once
-// without blocking, and a negative one waits without limit.
+// who held a lock and who waited for it. Methods whose name ends in Timeout
+// give up after the duration, like Python's timeout arguments: a duration of
+// zero makes them try once without blocking, and a negative one waits
+// without limit.
 package lock
 
 import (
@@ -54,12 +58,8 @@ import (
 // locked it: one thread may unlock a Lock that another locked. *Lock
 // implements sync.Locker.
 type Lock struct {
-	once  sync.Once
-	token chan struct{} // holds one element while the lock is held
-}
-
-func (l *Lock) init() {
-	l.once.Do(func() { l.token = make(chan struct{}, 1) })
+	mu   sync.Mutex
+	held atomic.Bool // set while mu is locked through l, for Locked and Unlock's check
 }
 
 // Lock locks l, waiting until it is available.
@@ -70,17 +70,16 @@ func (l *Lock) Lock() {
 // lockAs locks l. A timeline records the wait and the acquisition as those
 // of obj, the lock the caller sees, of type typ.
 func (l *Lock) lockAs(obj any, typ string) {
-	l.init()
 	if !record.Enabled() {
-		l.token <- struct{}{}
+		l.mu.Lock()
+		l.held.Store(true)
 		return
 	}
-	select {
-	case l.token <- struct{}{}:
-	default:
+	if !l.mu.TryLock() {
 		record.Emit(record.Wait, obj, typ)
-		l.token <- struct{}{}
+		l.mu.Lock()
 	}
+	l.held.Store(true)
 	record.Emit(record.Acquire, obj, typ)
 }
 
@@ -90,14 +89,12 @@ func (l *Lock) TryLock() bool {
 }
 
 func (l *Lock) tryLockAs(obj any, typ string) bool {
-	l.init()
-	select {
-	case l.token <- struct{}{}:
-		record.Emit(record.Acquire, obj, typ)
-		return true
-	default:
+	if !l.mu.TryLock() {
 		return false
 	}
+	l.held.Store(true)
+	record.Emit(record.Acquire, obj, typ)
+	return true
 }
 
 // LockTimeout locks l, waiting at most d, and reports whether it did.
@@ -114,14 +111,35 @@ func (l *Lock) LockTimeout(d time.Duration) bool {
 		return true
 	}
 	record.Emit(record.Wait, l, "Lock")
+	// sync.Mutex cannot give up waiting, so a helper waits in the caller's
+	// place. If the caller has given up by the time the helper gets the
+	// lock, the helper unlocks it again.
+	got := make(chan struct{})
+	abandoned := make(chan struct{})
+	go func() {
+		l.mu.Lock()
+		select {
+		case got <- struct{}{}:
+		case <-abandoned:
+			l.mu.Unlock()
+		}
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
 	select {
-	case l.token <- struct{}{}:
-		record.Emit(record.Acquire, l, "Lock")
-		return true
-	case <-time.After(d):
-		record.Emit(record.GiveUp, l, "Lock")
-		return false
+	case <-got:
+	case <-t.C:
+		select {
+		case <-got: // the helper got the lock just in time
+		default:
+			close(abandoned)
+			record.Emit(record.GiveUp, l, "Lock")
+			return false
+		}
 	}
+	l.held.Store(true)
+	record.Emit(record.Acquire, l, "Lock")
+	return true
 }
 
 // Unlock unlocks l. It panics if l is not locked.
@@ -133,21 +151,18 @@ func (l *Lock) Unlock() {
 // type typ; it is recorded before l is free, so that it comes before the
 // acquisition by the next holder.
 func (l *Lock) unlockAs(obj any, typ string) {
-	l.init()
-	if record.Enabled() && l.Locked() {
+	if record.Enabled() && l.held.Load() {
 		record.Emit(record.Release, obj, typ)
 	}
-	select {
-	case <-l.token:
-	default:
+	if !l.held.Swap(false) {
 		panic("lock: Unlock of unlocked Lock")
 	}
+	l.mu.Unlock()
 }
 
 // Locked reports whether l is locked at this moment.
 func (l *Lock) Locked() bool {
-	l.init()
-	return len(l.token) == 1
+	return l.held.Load()
 }
 
 // With locks l, calls f and unlocks l, also if f panics. It is the

@@ -128,6 +128,15 @@ func TestLockTryAndTimeout(t *testing.T) {
 	if !l.Locked() {
 		t.Fatal("Locked() = false after LockTimeout succeeded")
 	}
+	// A timed wait that the holder ends in time takes the lock; the helpers
+	// of the attempts that gave up above must not have kept it.
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		l.Unlock()
+	}()
+	if start := time.Now(); !l.LockTimeout(5*time.Second) || time.Since(start) < 15*time.Millisecond {
+		t.Fatal("LockTimeout(5s) did not wait for the Unlock and take the lock")
+	}
 	var gotIt bool
 	done := testutil.GoDone(func() { gotIt = l.LockTimeout(-1) })
 	testutil.StillBlocked(t, "LockTimeout(-1) on a held Lock", done)

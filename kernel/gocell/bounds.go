@@ -216,9 +216,8 @@ func (w *rewriter) exprSeq(e ast.Expr, sc *scope) *seq {
 }
 
 // comparableKey reports whether map key type t is certainly not an interface: a
-// predeclared type, a pointer, an array, or a struct, channel or type of the cell of
-// such a kind. (A struct with interface fields may still panic; a key type of the cell is
-// judged by its underlying type's syntax.)
+// predeclared type other than any and error, a pointer, a channel, or an array of such
+// keys. Structs and types declared by the cell or the session may hold interfaces.
 func (w *rewriter) comparableKey(t ast.Expr, sc *scope) bool {
 	switch t := ast.Unparen(t).(type) {
 	case *ast.StarExpr, *ast.ChanType:
@@ -226,11 +225,14 @@ func (w *rewriter) comparableKey(t ast.Expr, sc *scope) bool {
 	case *ast.ArrayType:
 		return t.Len != nil && w.comparableKey(t.Elt, sc)
 	case *ast.Ident:
-		if sc.lookup(t.Name) != nil || w.declared(t.Name) {
+		if !w.universal(t.Name, sc) {
 			return false
 		}
-		return t.Name == "string" || t.Name == "bool" || t.Name == "byte" || t.Name == "rune" ||
-			integerType(t.Name) || strings.HasPrefix(t.Name, "float") || strings.HasPrefix(t.Name, "complex")
+		switch t.Name {
+		case "string", "bool", "float32", "float64", "complex64", "complex128":
+			return true
+		}
+		return integerType(t.Name)
 	}
 	return false
 }

@@ -23,6 +23,25 @@ func IndexPanic(i any, n int) {
 	}
 }
 
+// IndexCheck panics as [IndexPanic] does when x is a slice, an array, a pointer to an
+// array or a string and i, an integer, is not a valid index of it. It returns otherwise:
+// for a map, a nil pointer (indexing one panics by itself) and any other value. The
+// evaluator binds it to [CheckName].
+func IndexCheck(x, i any) {
+	v := reflect.ValueOf(x)
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() || v.Elem().Kind() != reflect.Array {
+			return
+		}
+		v = v.Elem()
+	case reflect.Slice, reflect.Array, reflect.String:
+	default:
+		return
+	}
+	IndexPanic(i, v.Len())
+}
+
 // Bounds guards.
 //
 // yaegi indexes slices, arrays and strings with reflect.Value.Index, whose panic says
@@ -38,17 +57,19 @@ func IndexPanic(i any, n int) {
 //
 // A guard must never panic where Go would not, nor before something Go would do first.
 // It is therefore inserted only for an index expression that the statement evaluates
-// unconditionally and before anything that could panic or be observed: not inside a
-// function literal, not in the right operand of && or ||, not after a division, a
-// dereference (a field selector through a pointer included, after the index it selects
-// the sequence of), a selector that is neither a package member nor a known field, a
-// slice expression or an index of unknown type, and not in a statement that makes a call
-// (other than len, cap and conversions to predeclared types), a receive or a type
-// assertion unless the index is inside that call's arguments, since the compiler
-// evaluates calls before the other operands. x and i must be cheap and free of side
-// effects: names, literals, package variables, field selectors on variables, the
-// indexes of known sequences and arithmetic on them. A call's result is never indexed
-// by a guard (that would call twice); a variable holding it is.
+// before anything that could panic or be observed: not inside a function literal (whose
+// own statements get guards), not after a division, a dereference (a field selector
+// through a pointer included, after the index it selects the sequence of), a selector
+// that is neither a package member nor a known field, a slice expression or an index of
+// unknown type, and not in a statement that makes a call (other than len, cap and
+// conversions to predeclared types), a receive or a type assertion unless the index is
+// inside that call's arguments, since the compiler evaluates calls before the other
+// operands. In the right operand of && or ||, the guard is conditional on the left
+// operand (see conditional). x and i must be cheap and free of side effects: names,
+// literals, package variables, field selectors on variables, the indexes of known
+// sequences and arithmetic on them. A call's result indexed directly is assigned to a
+// variable first (see hoist), and a variable whose type shows only when the cell runs is
+// checked then (see check).
 
 // seqKind tells which kind of sequence a type is.
 type seqKind int
@@ -56,6 +77,7 @@ type seqKind int
 const (
 	seqSlice seqKind = iota + 1
 	seqArray
+	seqArrayPtr // a pointer to an array, indexed like the array
 	seqString
 	seqMap // not a sequence, but its values may be: m[k][i]
 )
@@ -70,8 +92,13 @@ type seq struct {
 	ifaceKey bool
 }
 
-// sequence reports whether s describes a slice, an array or a string.
+// sequence reports whether s describes a slice, an array, a pointer to an array or a
+// string.
 func (s *seq) sequence() bool { return s != nil && s.kind != seqMap }
+
+// fixed reports whether s describes an array or a pointer to one, whose length is a
+// constant: len does not evaluate it, and a constant index out of range does not compile.
+func (s *seq) fixed() bool { return s != nil && (s.kind == seqArray || s.kind == seqArrayPtr) }
 
 // lookupAt returns the object that identifier id, used at its position in scope sc,
 // certainly stands for. found reports whether the cell declares the name in sc; o is then
@@ -101,6 +128,10 @@ func (w *rewriter) typeSeq(t ast.Expr, sc *scope) *seq {
 			k = seqSlice
 		}
 		return &seq{kind: k, elem: w.typeSeq(t.Elt, sc)}
+	case *ast.StarExpr:
+		if a, ok := ast.Unparen(t.X).(*ast.ArrayType); ok && a.Len != nil {
+			return &seq{kind: seqArrayPtr, elem: w.typeSeq(a.Elt, sc)}
+		}
 	case *ast.MapType:
 		return &seq{kind: seqMap, elem: w.typeSeq(t.Value, sc), ifaceKey: !w.comparableKey(t.Key, sc)}
 	case *ast.Ident:
@@ -182,6 +213,10 @@ func (w *rewriter) exprSeq(e ast.Expr, sc *scope) *seq {
 		}
 	case *ast.CallExpr:
 		return w.callSeq(e, sc)
+	case *ast.UnaryExpr:
+		if x := w.exprSeq(e.X, sc); e.Op == token.AND && x != nil && x.kind == seqArray {
+			return &seq{kind: seqArrayPtr, elem: x.elem}
+		}
 	case *ast.SelectorExpr:
 		if t := w.packageMember(e, sc); t != nil {
 			return typeOfSeq(t)
@@ -249,6 +284,10 @@ func typeOfSeq(t reflect.Type) *seq {
 		return &seq{kind: seqArray, elem: typeOfSeq(t.Elem())}
 	case reflect.String:
 		return &seq{kind: seqString}
+	case reflect.Pointer:
+		if t.Elem().Kind() == reflect.Array {
+			return &seq{kind: seqArrayPtr, elem: typeOfSeq(t.Elem().Elem())}
+		}
 	}
 	return nil
 }
@@ -306,21 +345,90 @@ func (w *rewriter) callSeq(c *ast.CallExpr, sc *scope) *seq {
 // guardStmt inserts the bounds guards of statement s, an element of a statement list,
 // walked in scope sc, in front of it.
 func (w *rewriter) guardStmt(s ast.Stmt, sc *scope) {
-	g := &guardScan{w: w, sc: sc}
+	g := &guardScan{w: w, sc: sc, s: s, start: s.Pos()}
 	g.stmt(s)
 	if len(g.guards) == 0 {
 		return
 	}
-	w.add(edit{pos: w.off(s.Pos()), end: w.off(s.Pos()), text: strings.Join(g.guards, " ") + " ", guard: true})
+	// At the top level of a cell, := declares globals, which the interpreter cannot
+	// always redeclare after a cell failed to compile: hoisted calls go in a block.
+	block := len(g.hoists) > 0 && sc == w.cell
+	text := ""
+	if block {
+		text = "{ "
+	}
+	at := make([]int, len(g.guards)) // where each guard starts in text
+	seen := map[string]bool{}
+	for i, t := range g.guards {
+		at[i] = len(text)
+		if !seen[t] { // one guard of x[i] covers the statement's other reads of x[i]
+			seen[t] = true
+			text += t + " "
+		}
+	}
+	guard := edit{pos: w.off(s.Pos()), end: w.off(s.Pos()), text: text, guard: true}
+	if len(g.hoists) > 0 {
+		w.hoists++
+		guard.hoist = w.hoists
+	}
+	for _, h := range g.hoists {
+		guard.copies = append(guard.copies, copySpan{at: at[h.guard] + len(h.name+" := "), n: int(h.call.End() - h.call.Pos()), pos: w.off(h.call.Pos())})
+	}
+	w.add(guard)
+	for _, h := range g.hoists {
+		// After the guard, so that the edits at the statement's offset keep their order.
+		w.add(edit{pos: w.off(h.call.Pos()), end: w.off(h.call.End()), text: h.name, depth: w.depth, hoist: guard.hoist})
+	}
+	if block {
+		// Closed after everything else that ends with the statement, the markers around
+		// a trailing expression (depth -1) included.
+		end := w.off(s.End())
+		w.add(edit{pos: end, end: end, text: " }", depth: -2, closing: true, hoist: guard.hoist})
+	}
+}
+
+// dropConflictingHoists removes the guards of a statement, with the calls they hoist,
+// when another rewrite edits the text of a hoisted call: the copy in the guard would
+// miss that edit.
+func (w *rewriter) dropConflictingHoists() {
+	drop := map[int]bool{}
+	for _, r := range w.edits {
+		if r.hoist == 0 || r.guard {
+			continue
+		}
+		for _, e := range w.edits {
+			if e.hoist == r.hoist {
+				continue
+			}
+			if e.pos < r.end && e.end > r.pos || e.pos > r.pos && e.pos < r.end {
+				drop[r.hoist] = true
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return
+	}
+	kept := w.edits[:0]
+	for _, e := range w.edits {
+		if !drop[e.hoist] {
+			kept = append(kept, e)
+		}
+	}
+	w.edits = kept
 }
 
 // guardTexts lists the guards inserted in the cell bytes [start, end), in cell order.
 func (w *rewriter) guardTexts(start, end int) []guardText {
 	var out []guardText
 	for _, e := range w.edits {
-		if e.guard && e.pos >= start && e.pos < end {
+		if (e.guard || e.hoist != 0) && e.pos >= start && e.pos < end {
 			line, col := w.t.position(e.pos)
-			out = append(out, guardText{line: line, col: col, n: len(e.text)})
+			g := guardText{line: line, col: col, n: len(e.text), removed: e.end - e.pos}
+			for _, c := range e.copies {
+				_, ccol := w.t.position(c.pos)
+				g.copies = append(g.copies, copyCol{at: c.at, n: c.n, col: ccol})
+			}
+			out = append(out, g)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -341,7 +449,24 @@ type guardScan struct {
 	effects []ast.Node
 	stack   []ast.Node // the expressions around the one being walked
 	stopped bool       // something that may panic or be observed has been evaluated
-	guards  []string
+	// conds are the conditions under which the expression being walked is evaluated:
+	// the left operands of the && and || whose right operands are around it, written
+	// as Go conditions ("(a)" for a && …, "!(a)" for a || …).
+	conds  []string
+	guards []string
+	// hoists are the calls whose results the statement indexes directly (f()[i]), which
+	// the guards assign to variables first; see hoist.
+	hoists []hoist
+	s      ast.Stmt  // the statement
+	start  token.Pos // its position
+}
+
+// A hoist is a call moved into the guards: name := call, with the call in the statement
+// replaced by name. guard is the index of its text in guardScan.guards.
+type hoist struct {
+	call  *ast.CallExpr
+	name  string
+	guard int
 }
 
 // stmt walks the parts of s that run first and unconditionally.
@@ -379,10 +504,15 @@ func (g *guardScan) stmt(s ast.Stmt) {
 		g.exprs(s.Tag)
 	case *ast.ForStmt:
 		g.stmt(s.Init)
+	case *ast.GoStmt:
+		// The function value and the arguments are evaluated here, as for a call.
+		g.exprs(s.Call)
+	case *ast.DeferStmt:
+		g.exprs(s.Call)
 	case *ast.RangeStmt:
 		// An array's range expression is not evaluated when there is at most one
 		// iteration variable; a slice's or a string's always is.
-		if x := g.w.exprSeq(s.X, g.sc); x != nil && x.kind != seqArray {
+		if x := g.w.exprSeq(s.X, g.sc); x != nil && !x.fixed() {
 			g.exprs(s.X)
 		}
 	}
@@ -398,10 +528,14 @@ func (g *guardScan) exprs(es ...ast.Expr) {
 	}
 }
 
-// assign walks an assignment of one value. For x[i] = v, Go checks the index after
-// evaluating v; for x[i] op= v, before. The compiler evaluates the values of a tuple
-// assignment in an order of its own, so those are not guarded.
+// assign walks an assignment. For x[i] = v, Go checks the index after evaluating v; for
+// x[i] op= v, before. The compiler evaluates the operands of a tuple assignment in an
+// order of its own, so one is guarded only when it has no effects at all; see tuple.
 func (g *guardScan) assign(s *ast.AssignStmt) {
+	if len(s.Lhs) > 1 && len(s.Lhs) == len(s.Rhs) {
+		g.tuple(s)
+		return
+	}
 	if len(s.Lhs) != 1 || len(s.Rhs) != 1 {
 		return
 	}
@@ -428,6 +562,27 @@ func (g *guardScan) assign(s *ast.AssignStmt) {
 		}
 		g.expr(r, true)
 	}
+}
+
+// tuple walks a tuple assignment (a, b = x[i], y[j]) that makes no calls, receives or
+// type assertions and no index of unknown type. Where two indexes are out of range, the
+// compiler's choice of the one that panics follows no rule the specification states; the
+// guards check those of the left-hand side first, then the values, left to right.
+func (g *guardScan) tuple(s *ast.AssignStmt) {
+	for _, e := range append(append([]ast.Expr{}, s.Lhs...), s.Rhs...) {
+		g.effectsOf(e)
+	}
+	if len(g.effects) > 0 {
+		return
+	}
+	if s.Tok != token.DEFINE {
+		for _, l := range s.Lhs {
+			if _, ok := ast.Unparen(l).(*ast.Ident); !ok {
+				g.expr(l, true)
+			}
+		}
+	}
+	g.exprs(s.Rhs...)
 }
 
 // effectsOf records the effects of e, outside function literals.
@@ -494,7 +649,7 @@ func (g *guardScan) expr(e ast.Expr, collect bool) {
 	case *ast.BinaryExpr:
 		g.expr(e.X, collect)
 		if e.Op == token.LAND || e.Op == token.LOR {
-			g.expr(e.Y, false)
+			g.conditional(e, collect)
 			return
 		}
 		g.expr(e.Y, collect)
@@ -555,9 +710,87 @@ func (g *guardScan) expr(e ast.Expr, collect bool) {
 	}
 }
 
+// conditional walks the right operand of a && b or a || b, whose left operand has been
+// walked. b is evaluated only when a is true (false for ||), so its guards test a too:
+// if (a) && … for &&, if !(a) && … for ||. That needs a to be a condition the guard may
+// evaluate again, before the statement, with the same result and no effects: see
+// cheapCond. Otherwise nothing in b is guarded.
+func (g *guardScan) conditional(e *ast.BinaryExpr, collect bool) {
+	if !collect || g.stopped || !g.cheapCond(e.X) || !g.w.oneLine(e.X) {
+		g.expr(e.Y, false)
+		return
+	}
+	c := "(" + g.w.src(e.X) + ")"
+	if e.Op == token.LOR {
+		c = "!" + c
+	}
+	g.conds = append(g.conds, c)
+	g.expr(e.Y, true)
+	g.conds = g.conds[:len(g.conds)-1]
+}
+
+// cheapCond reports whether condition e is cheap (see cheap) and cannot panic: names,
+// negations, && and ||, orderings of cheap operands, and comparisons of cheap operands
+// that cannot both be interfaces holding uncomparable values.
+func (g *guardScan) cheapCond(e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return true
+	case *ast.SelectorExpr:
+		return g.cheap(e)
+	case *ast.UnaryExpr:
+		return e.Op == token.NOT && g.cheapCond(e.X)
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.LAND, token.LOR:
+			return g.cheapCond(e.X) && g.cheapCond(e.Y)
+		case token.LSS, token.GTR, token.LEQ, token.GEQ:
+			return g.cheap(e.X) && g.cheap(e.Y)
+		case token.EQL, token.NEQ:
+			return g.cheap(e.X) && g.cheap(e.Y) && (g.notIface(e.X) || g.notIface(e.Y))
+		}
+	}
+	return false
+}
+
+// notIface reports whether e certainly is not an interface, which could hold an
+// uncomparable value: an integer, a literal, nil or a string.
+func (g *guardScan) notIface(e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.BasicLit:
+		return true
+	case *ast.Ident:
+		if e.Name == "nil" && g.w.universal("nil", g.sc) {
+			return true
+		}
+	}
+	if x := g.w.exprSeq(e, g.sc); x != nil && x.kind == seqString {
+		return true
+	}
+	return g.w.isInteger(e, g.sc, true)
+}
+
 // call walks a call: the function, the arguments, then the call itself.
 func (g *guardScan) call(c *ast.CallExpr, collect bool) {
 	harmless := g.harmlessCall(c)
+	g.callee(c, collect)
+	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && harmless && (id.Name == "len" || id.Name == "cap") && len(c.Args) == 1 {
+		// len and cap of an array do not evaluate their argument unless it has calls or
+		// receives: guard inside only slices and strings.
+		x := g.w.exprSeq(c.Args[0], g.sc)
+		g.expr(c.Args[0], collect && x != nil && !x.fixed())
+		return
+	}
+	for _, a := range c.Args {
+		g.expr(a, collect)
+	}
+	if !harmless {
+		g.stopped = true
+	}
+}
+
+// callee walks the function value of call c.
+func (g *guardScan) callee(c *ast.CallExpr, collect bool) {
 	switch fun := ast.Unparen(c.Fun).(type) {
 	case *ast.Ident, *ast.ArrayType:
 	case *ast.SelectorExpr:
@@ -569,24 +802,14 @@ func (g *guardScan) call(c *ast.CallExpr, collect bool) {
 	default:
 		g.expr(fun, collect)
 	}
-	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && harmless && (id.Name == "len" || id.Name == "cap") && len(c.Args) == 1 {
-		// len and cap of an array do not evaluate their argument unless it has calls or
-		// receives: guard inside only slices and strings.
-		x := g.w.exprSeq(c.Args[0], g.sc)
-		g.expr(c.Args[0], collect && x != nil && x.kind != seqArray)
-		return
-	}
-	for _, a := range c.Args {
-		g.expr(a, collect)
-	}
-	if !harmless {
-		g.stopped = true
-	}
 }
 
 // index walks x[i] and guards it when it can.
 func (g *guardScan) index(e *ast.IndexExpr, collect bool) {
 	x := g.w.exprSeq(e.X, g.sc)
+	if c, ok := ast.Unparen(e.X).(*ast.CallExpr); ok && g.hoist(e, c, x, collect) {
+		return
+	}
 	if sel, ok := ast.Unparen(e.X).(*ast.SelectorExpr); ok {
 		if f, deref := g.w.fieldOf(sel, g.sc); f != nil && deref {
 			// p.items[i]: the guard dereferences p as the index does, and panics as it
@@ -603,6 +826,111 @@ func (g *guardScan) index(e *ast.IndexExpr, collect bool) {
 	g.expr(e.X, collect)
 	g.expr(e.Index, collect)
 	g.indexOp(e, x, collect)
+}
+
+// hoist guards f(a)[i], where the call's result is neither a map nor assigned to a
+// variable, by assigning the result to a new variable v in front of the statement:
+//
+//	v := f(a); if uint64(len(v)) <= uint64(i) { IndexName(i, len(v)) }; … v[i] …
+//
+// (or CheckName(v, i) when the result's type is unknown). That is sound when the call
+// is the first one the statement makes (Go makes calls and receives in lexical order,
+// those around the index after its operands), when the statement has no other effects
+// (type assertions, indexes of unknown type) but those in the call's arguments, when
+// nothing before it has stopped the guards, and when the index is evaluated
+// unconditionally. The index must not index anything itself: its guards would have to
+// come after the call's. It reports whether it walked e.
+func (g *guardScan) hoist(e *ast.IndexExpr, c *ast.CallExpr, x *seq, collect bool) bool {
+	if g.w.env.NoHoist || !collect || g.stopped || len(g.conds) > 0 || x != nil && !x.sequence() {
+		return false
+	}
+	if g.sc == g.w.cell {
+		// At the top level, the variable goes in a block with the statement (see
+		// guardStmt), which must then not declare names for later statements.
+		switch s := g.s.(type) {
+		case *ast.DeclStmt:
+			return false
+		case *ast.AssignStmt:
+			if s.Tok == token.DEFINE {
+				return false
+			}
+		}
+	}
+	if !g.cheap(e.Index) || hasIndex(e.Index) || !g.w.isInteger(e.Index, g.sc, true) || !g.w.oneLine(e) {
+		return false
+	}
+	if line, _ := g.w.t.position(g.w.off(c.Pos())); line != g.line(g.start) {
+		return false // the copy in the guard must stay on the call's line
+	}
+	for _, eff := range g.effects {
+		if eff.Pos() >= c.Pos() && eff.End() <= c.End() {
+			continue // the call, or an effect in its arguments
+		}
+		if eff.Pos() >= c.End() && g.ordered(eff) {
+			continue // a later call or receive, made after this one
+		}
+		around := false
+		for _, a := range g.stack {
+			around = around || a == eff
+		}
+		if !around {
+			return false
+		}
+	}
+	g.stack = append(g.stack, c)
+	g.callee(c, collect)
+	// A method value may panic on its receiver, which the hoisted call then does first
+	// too; but the guards of its arguments would run before it.
+	calleeStopped := g.stopped
+	g.stopped = false
+	for _, a := range c.Args {
+		g.expr(a, collect && !calleeStopped)
+	}
+	g.stack = g.stack[:len(g.stack)-1]
+	if g.stopped {
+		g.expr(e.Index, collect)
+		return true
+	}
+	v := g.w.gen("v")
+	g.hoists = append(g.hoists, hoist{call: c, name: v, guard: len(g.guards)})
+	g.guards = append(g.guards, v+" := "+g.w.src(c)+";")
+	i := g.w.src(e.Index)
+	if x == nil {
+		g.guards = append(g.guards, CheckName+"("+v+", "+i+");")
+	} else {
+		g.guards = append(g.guards, "if uint64(len("+v+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+v+")) };")
+	}
+	g.stopped = true
+	return true
+}
+
+// hasIndex reports whether e contains an index expression.
+func hasIndex(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		_, ok := n.(*ast.IndexExpr)
+		found = found || ok
+		return !found
+	})
+	return found
+}
+
+// ordered reports whether effect n is a call or a receive, which Go evaluates in
+// lexical order with the statement's other calls.
+func (g *guardScan) ordered(n ast.Node) bool {
+	switch n := n.(type) {
+	case *ast.CallExpr:
+		return true
+	case *ast.UnaryExpr:
+		return n.Op == token.ARROW
+	}
+	return false
+}
+
+// line returns the cell line of p.
+func (g *guardScan) line(p token.Pos) int {
+	line, _ := g.w.t.position(g.w.off(p))
+	return line
 }
 
 // simple reports whether e is made of names, literals, len, cap and arithmetic that cannot
@@ -623,6 +951,7 @@ func (g *guardScan) simple(e ast.Expr) bool {
 // can. x describes the type of e.X.
 func (g *guardScan) indexOp(e *ast.IndexExpr, x *seq, collect bool) {
 	if x == nil {
+		g.check(e, collect)
 		g.stopped = true
 		return
 	}
@@ -658,14 +987,54 @@ func (g *guardScan) indexOp(e *ast.IndexExpr, x *seq, collect bool) {
 		return
 	}
 	if g.w.constant(e.Index, g.sc) {
-		if _, lit := ast.Unparen(e.Index).(*ast.BasicLit); !lit || x.kind == seqArray {
+		if _, lit := ast.Unparen(e.Index).(*ast.BasicLit); !lit || x.fixed() {
 			// A constant index of an array is checked when the cell compiles, and a
 			// negative one of any sequence too.
 			return
 		}
 	}
 	xs, i := g.w.src(e.X), g.w.src(e.Index)
-	g.guards = append(g.guards, "if uint64(len("+xs+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+xs+")) };")
+	g.guards = append(g.guards, "if "+g.condPrefix()+"uint64(len("+xs+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+xs+")) };")
+}
+
+// check guards x[i] when x is a variable of a type the rewriter does not know, such as a
+// method's result, with a call of CheckName (see [IndexCheck]), which looks at the value's
+// type when it runs. Otherwise the index is left to the interpreter. Either way, x may be
+// a map read, which the compiler may make before other operands, so nothing after it is
+// guarded.
+func (g *guardScan) check(e *ast.IndexExpr, collect bool) {
+	if g.stopped || !collect || !g.insideEffects() || !g.variable(e.X) {
+		return
+	}
+	if !g.cheap(e.Index) || !g.w.isInteger(e.Index, g.sc, true) || !g.w.oneLine(e) {
+		return
+	}
+	call := CheckName + "(" + g.w.src(e.X) + ", " + g.w.src(e.Index) + ")"
+	if len(g.conds) > 0 {
+		g.guards = append(g.guards, "if "+strings.TrimSuffix(g.condPrefix(), " && ")+" { "+call+" };")
+		return
+	}
+	g.guards = append(g.guards, call+";")
+}
+
+// variable reports whether e names a variable of the cell. (The session's variables have
+// types the evaluator reports.)
+func (g *guardScan) variable(e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	o, found := g.w.lookupAt(id, g.sc)
+	return found && o != nil && o.kind == objVar
+}
+
+// condPrefix returns the conditions of the expression being walked, each followed by &&.
+func (g *guardScan) condPrefix() string {
+	s := ""
+	for _, c := range g.conds {
+		s += c + " && "
+	}
+	return s
 }
 
 // insideEffects reports whether every effect of the statement is around the expression

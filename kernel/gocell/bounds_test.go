@@ -75,7 +75,7 @@ func symbolEnv(kinds map[string]reflect.Kind) Env {
 	return env
 }
 
-var guardPattern = regexp.MustCompile(`if uint64\(len\((.*?)\)\) <= uint64\((.*?)\) \{ ` + IndexName + `\((.*?), len\((.*?)\)\) \};`)
+var guardPattern = regexp.MustCompile(`if (?:[^;{]*? && )?uint64\(len\((.*?)\)\) <= uint64\((.*?)\) \{ ` + IndexName + `\((.*?), len\((.*?)\)\) \};`)
 
 // guardsOf returns the index expressions x[i] that the sources of plan guard, in order.
 func guardsOf(t *testing.T, plan *Plan) []string {
@@ -150,28 +150,48 @@ func TestParseBoundsGuards(t *testing.T) {
 		{name: "values of maps", cell: "m := map[string][]int{}\nk, i := \"a\", 2\n_ = m[k][i]\nfor _, v := range m {\n\t_ = v[i]\n}\ncounts := map[int]int{}\nxs := []int{}\n_ = counts[i] + xs[i]\nvar sm SMap\n_ = sm[k][i]",
 			guards: []string{"m[k][i]", "v[i]", "xs[i]", "sm[k][i]"}},
 
+		{name: "pointers to arrays", cell: "func f(p *[3]int, k int) int { return p[k] }\nvar arr [2]string\npa := &arr\nk := 5\n_ = pa[k]\nfor i := range pa {\n\t_ = pa[i]\n}\nvar grid [2][3]int\npg := &grid\n_ = len(pg[k])",
+			guards: []string{"p[k]", "pa[k]"}},
+		{name: "tuple assignments", cell: "func f(xs []int, s string, i, j int) {\n\txs[i], xs[j] = xs[j], xs[i]\n\ta, b := xs[i], s[j]\n\t_, _ = a, b\n}",
+			guards: []string{"xs[i]", "xs[j]", "xs[i]", "s[j]"}},
+		{name: "go and defer statements", cell: "func f(xs []int, i int) {\n\tdefer fmt.Println(xs[i])\n\tgo fmt.Println(xs[i+1])\n}\ni := 2\nys := []int{}\ndefer fmt.Println(ys[i])\ngo func(v int) {}(ys[i])",
+			guards: []string{"xs[i]", "xs[i+1]", "ys[i]", "ys[i]"}},
+		{name: "right operands of && and ||", cell: "func f(xs []int, s string, i int, ok bool) bool {\n\tif i < len(xs) && xs[i] > 0 || !ok && s[i] == 'a' {\n\t}\n\treturn ok || (i >= 0 && xs[i] != 0)\n}",
+			guards: []string{"xs[i]", "s[i]", "xs[i]"}, has: []string{"if (i < len(xs)) && uint64(len(xs))", "if !(i < len(xs) && xs[i] > 0) && (!ok) && uint64(len(s))", "if !(ok) && (i >= 0) && uint64("}},
+		{name: "variables of unknown types", cell: "func f(get func() []int, i int) {\n\tv := get()\n\t_ = v[i]\n\tok := i > 0 && v[i-1] > 0\n\t_ = ok\n}\nvar sb strings.Builder\nw := sb.String()\n_ = w[3]",
+			has: []string{"__gk_check(v, i); _ = v[i]", "if (i > 0) { __gk_check(v, i-1) }; ok :=", "__gk_check(w, 3); _ = w[3]"}},
+
+		{name: "direct index of a call result", cell: "k := 1\n_ = strings.Split(s, \",\")[k]\nfmt.Println(strings.Fields(s)[k])\nfunc mk() []int { return nil }\nfunc f(xs []int, i int) int {\n\treturn mk()[i+1] + mk()[xs[i]] + len(strings.Fields(s)[i])\n}\nstrings.Split(s, \",\")[k]",
+			guards: []string{"__gk_v1[k]", "__gk_v2[k]", "__gk_v3[i+1]", "__gk_v4[k]"},
+			has:    []string{"{ __gk_v1 := strings.Split(s, \",\"); if", "; _ = __gk_v1[k] }\n", "fmt.Println(__gk_v2[k]) }", "\t__gk_v3 := mk(); if", "return __gk_v3[i+1] + mk()[xs[i]] + len(strings.Fields(s)[i])", "__gk_v4[k] }\n"}},
+		{name: "no hoisting in top-level declarations", cell: "k := 1\nx := strings.Split(s, \",\")[k]\nvar y = strings.Split(s, \",\")[k]"},
+		{name: "direct index of a method's result", cell: "var sb strings.Builder\nk := 2\n_ = sb.String()[k]\n_ = swords()[k] + len(sb.String())\n_ = sany.(string) + swords()[k]\n_ = swords()[k] + sb.String()[k]",
+			guards: []string{"__gk_v2[k]"}, has: []string{"{ __gk_v1 := sb.String(); " + CheckName + "(__gk_v1, k); _ = __gk_v1[k] }", "\n_ = sany.(string) + swords()[k]\n_ = swords()[k] + sb.String()[k]"}},
+
 		// Not guarded.
 		{name: "map with interface keys", cell: "m := map[any][]int{}\nxs := []int{}\nk, i := 1, 2\n_ = m[k][i]\n_ = len(m[k]) + xs[i]"},
 		{name: "range key of a map", cell: "func f(m map[int]int, xs []int) {\n\tfor k := range m {\n\t\t_ = xs[k]\n\t}\n}"},
 		{name: "map type of an earlier cell", cell: "var m SMap\nk := \"a\"\n_ = m[k]\nw := swords\n_ = w"},
 		{name: "map", cell: "m := map[int]int{}\nk := 1\n_ = m[k]\n_ = smap[k]"},
-		{name: "unknown types", cell: "_ = v[1]\n_ = sany[1]\nfunc f(p *[3]int, k int) int { return p[k] }"},
-		{name: "right operands of && and ||", cell: "func f(xs []int, i int) bool {\n\treturn i < len(xs) && xs[i] > 0 || xs[i+1] < 0\n}"},
+		{name: "unknown types", cell: "_ = v[1]\n_ = sany[1]"},
+		{name: "right operands of && and || after an effect or a condition with one", cell: "func f(xs []int, i int, m map[any]int) bool {\n\tif g() && xs[i] > 0 {\n\t}\n\treturn i < g() && xs[i] > 0 || m[i] > 0 && xs[i] > 0\n}"},
 		{name: "function literal is not run by its statement", cell: "func f(xs []int, i int) {\n\tg := func() { xs[i]++ }\n\t_ = g\n}", has: []string{"g := func() { if uint64"}, guards: []string{"xs[i]"}},
 		{name: "calls the compiler may make first", cell: "func f(xs []int, i int) {\n\tfmt.Println(g(), xs[i])\n\tfmt.Println(xs[i], g())\n\t_ = xs[i] + g()\n}"},
 		{name: "method call", cell: "func f(b *strings.Builder, s string, i int) {\n\tb.WriteByte(s[i])\n}"},
 		{name: "receive, division, dereference before the index", cell: "func f(xs []int, i, d int, ch chan int, p *int) {\n\t_ = <-ch + xs[i]\n\t_ = i/d + xs[i]\n\t_ = *p + xs[i]\n}"},
 		{name: "range key over the same slice", cell: "func sum(xs []int) int {\n\tt := 0\n\tfor i := range xs {\n\t\tt += xs[i]\n\t}\n\tfor i, v := range xs {\n\t\tt += xs[i] * v\n\t}\n\treturn t\n}"},
 		{name: "counting loops over the same slice", cell: "func sum(xs []int) int {\n\tt := 0\n\tfor i := 0; i < len(xs); i++ {\n\t\tt += xs[i]\n\t}\n\tfor i := len(xs) - 1; i >= 0; i-- {\n\t\tt += xs[i]\n\t}\n\treturn t\n}"},
-		{name: "tuple assignments", cell: "func f(xs []int, i, j int) {\n\txs[i], xs[j] = xs[j], xs[i]\n\ta, b := xs[i], xs[j]\n\t_, _ = a, b\n}"},
+		{name: "tuple assignments with calls", cell: "func f(xs []int, i, j int) {\n\txs[i], xs[j] = xs[j], g()\n\ta, b := g(), xs[j]\n\t_, _ = a, b\n}"},
 		{name: "len of an array element is not evaluated", cell: "func f(g [][3]int, k int) int {\n\tfor range g[k] {\n\t}\n\treturn len(g[k])\n}"},
 		{name: "constant index of an array, negative constant", cell: "var a [3]int\n_ = a[1]\nconst m = -1\nfunc f(xs []int) int { return xs[m] }"},
 		{name: "type parameter", cell: "func at[S ~[]int](s S, i int) int {\n\treturn s[i]\n}"},
 		{name: "type the session defined first", cell: "type IDs []int\nvar ids IDs\nk := 1\n_ = ids[k]"},
 		{name: "session variable before the cell redefines it", cell: "k := 1\n_ = rxs[k]\nrxs := []int{}\n_ = rxs[k]", guards: []string{"rxs[k]"}, has: []string{"\n_ = rxs[k]\n"}},
 		{name: "index of unknown type or with a call", cell: "func f(xs []int, y float64, g func() int) {\n\t_ = xs[g()]\n\t_ = xs[n]\n}"},
-		{name: "labelled, go and defer statements", cell: "func f(xs []int, i int) {\nL:\n\tfor range xs[i:] {\n\t\tbreak L\n\t}\n\tdefer fmt.Println(xs[i])\n\tgo fmt.Println(xs[i])\n}"},
-		{name: "direct index of a call result", cell: "k := 1\n_ = strings.Split(s, \",\")[k]\nfmt.Println(strings.Fields(s)[k])"},
+		{name: "labelled statement", cell: "func f(xs []int, i int) {\nL:\n\tfor range xs[i:] {\n\t\tbreak L\n\t}\n}"},
+		{name: "direct index of a call result after another call", cell: "k := 1\n_ = g() + strings.Split(s, \",\")[k]\nfmt.Println(g(), strings.Fields(s)[k])\nok := k > 0 && strings.Fields(s)[k] == \"\""},
+		{name: "hoisted call whose text another rewrite edits", cell: "func f(fn func() []int, m map[int]int, k int) int {\n\treturn f(func() []int { return nil }, m, k)[k]\n}\nk := 1\nfmt.Println(strings.Fields(s)[k])",
+			guards: []string{"__gk_v2[k]"}, has: []string{"return f((func() []int { return nil }), m, k)[k]\n"}},
 		{name: "map-returning and unknown package functions", cell: "m := thread.Table()\nk := 1\n_ = m[k]\nu := strings.Nope(s)\n_ = u[k]\nv := sort.Strings\n_ = v[k]"},
 		{name: "package name shadowed", cell: "func f(strings interface{ Split(string) map[int]string }, k int) string {\n\tparts := strings.Split(\",\")\n\treturn parts[k]\n}"},
 		{name: "fields of map and unknown types", cell: "type bag struct {\n\titems []int\n\tm     map[int]int\n}\ntype wrap struct{ bag }\nvar b bag\nvar w wrap\nk := 1\n_ = b.m[k]\n_ = w.m[k]\n_ = sst.m[k]\n_ = sany.items[k]"},
@@ -218,6 +238,37 @@ func TestBoundsGuardKeepsColumns(t *testing.T) {
 	for _, tt := range tests {
 		col := strings.Index(text, tt.at) + 1
 		want := strings.Index("k := 2; y := xs[k] + \"s\"", tt.want) + 1
+		if got := seg.CellColumn(srcLine, col); got != want {
+			t.Errorf("column of %q: %d, want %d (source line %q)", tt.at, got, want, text)
+		}
+	}
+}
+
+func TestHoistKeepsColumns(t *testing.T) {
+	line := "k := 2; y = mk(k)[k] + \"s\"; z := undefined"
+	cell := "func mk(n int) []int { return make([]int, n) }\n" + line
+	plan := mustParse(t, testEnv(), cell)
+	seg := plan.Segments[len(plan.Segments)-1]
+	src := strings.Split(seg.Source, "\n")
+	srcLine := seg.FirstLine // the segment starts with the cell's line 2
+	text := src[srcLine-1]
+	if !strings.Contains(text, "{ __gk_v1 := mk(k); if uint64(len(") {
+		t.Fatalf("no hoisted call in %q", text)
+	}
+	tests := []struct{ at, want string }{
+		{"k := 2", "k := 2"},
+		{"mk(k)", "mk(k)"},         // the copy in the guard: the call
+		{"(k);", "(k)["},           // inside the copy
+		{IndexName, "y = mk(k)"},   // inside the guard: the statement
+		{"{ __gk", "y = mk(k)"},    // the block's start: the statement
+		{"__gk_v1[k]", "mk(k)[k]"}, // the variable: the call
+		{"[k] + ", "[k] + "},
+		{"\"s\"", "\"s\""},
+		{"undefined", "undefined"},
+	}
+	for _, tt := range tests {
+		col := strings.Index(text, tt.at) + 1
+		want := strings.Index(line, tt.want) + 1
 		if got := seg.CellColumn(srcLine, col); got != want {
 			t.Errorf("column of %q: %d, want %d (source line %q)", tt.at, got, want, text)
 		}

@@ -51,33 +51,36 @@
 //     cell or [Env.Kind] shows. Other range loops are left alone; yaegi crashes with
 //     "nil type" on an integer it was not told about.
 //   - clear(x) calls [ClearName], a compiled helper such as [Clear].
-//   - A statement that certainly indexes a slice, array or string x with an integer i
-//     first runs, on its own line, if uint64(len(x)) <= uint64(i) { IndexName(i, len(x)) },
-//     and [IndexName] (such as [IndexPanic]) panics with Go's runtime error, "index out of
-//     range [5] with length 0"; yaegi's own panic carries neither number. x must be
-//     certainly a sequence: declared with such a type in the cell (var, :=, make,
-//     append, literals, conversions, parameters, results of the cell's functions, slices
-//     and elements of known sequences, range values), a session variable of such a type
-//     according to [Env.Type] or [Env.Kind], a package variable or the single result of a
-//     package function of such a type according to [Env.Symbol] (os.Args, a variable
-//     holding strings.Split(...); a call's result indexed directly is not guarded), or a
-//     field of such a type, written in a struct type the cell declares or read from a
-//     session variable's type, selected from a variable through fields (s.items, p.a.xs);
-//     never a map, a type parameter, a promoted field or a type the session defined first
-//     (yaegi ignores a redefinition). A guard on a field through a pointer dereferences it
-//     as the index would, so a nil pointer still panics as a nil dereference, and nothing
-//     after it in the statement is guarded. x and i must be names, literals, known
-//     indexes, package variables, fields, len, cap or arithmetic. Only indexes
-//     the statement evaluates unconditionally and before anything that may panic or be
-//     observed are guarded: not in function literals (their own statements are), not in
-//     the right operand of && or ||, not after a division, dereference, selector or
-//     receive, not in a statement with a call (other than len, cap and conversions) that
-//     is not around the index, not in tuple assignments, go, defer or labelled
-//     statements. An index i of x in for i := range x, for i := 0; i < len(x); i++ or
-//     for i := len(x) - 1; i >= 0; i-- whose body assigns neither i nor x (nor a field
-//     or element of what x names), and x dereferences no pointer field, is not guarded,
-//     so that such loops cost nothing more. [Segment.CellColumn] undoes the
-//     columns a guard moves.
+//   - A statement that certainly indexes a slice, array, pointer to an array or string x
+//     with an integer i first runs, on its own line, if uint64(len(x)) <= uint64(i) {
+//     IndexName(i, len(x)) }, and [IndexName] (such as [IndexPanic]) panics with Go's
+//     runtime error, "index out of range [5] with length 0"; yaegi's own panic carries
+//     neither number. x is certainly a sequence when declared with such a type in the
+//     cell (var, :=, make, append, literals, conversions, parameters, results of the
+//     cell's functions, slices and elements of known sequences, range values, map
+//     values), when it is a session variable of such a type according to [Env.Type] or
+//     [Env.Kind], a variable of a type an earlier cell defined ([Env.TypeDef]), a package
+//     variable or the result of a package function according to [Env.Symbol], or a
+//     field of such a type, direct or promoted, selected from a variable (s.items,
+//     p.a.xs). A variable of the cell whose type is unknown (a method's result, a type
+//     parameter) gets CheckName(x, i) instead, which looks at the value's type when it
+//     runs ([IndexCheck]). A call whose result is indexed directly, f(a)[i], is hoisted:
+//     v := f(a) runs first, among the guards, and the statement indexes v (at the top
+//     level, inside a block, and not in a statement that declares names; see
+//     [Segment.Hoisted]). In the right operand of a && b or a || b, the guard repeats a
+//     as its condition when a is cheap and cannot panic. x and i must be names, literals,
+//     known indexes, package variables, fields, len, cap or arithmetic. Only indexes
+//     the statement evaluates before anything that may panic or be observed are guarded:
+//     not after a division, dereference, unknown selector or receive, not in a statement
+//     with a call (other than len, cap and conversions) that is not around the index,
+//     not in tuple assignments with calls, and not in labelled statements. An index i of
+//     x in for i := range x, for i := 0; i < len(x); i++ or for i := len(x) - 1; i >= 0;
+//     i-- whose body assigns neither i nor x (nor a field or element of what x names),
+//     and x dereferences no pointer field, is not guarded, so that such loops cost
+//     nothing more. [Segment.CellColumn] undoes the columns guards and hoists move.
+//   - In the value of a global declared without a type (x := e or var x = e at the top
+//     level), an index of a string or of a value of a compiled type is converted to its
+//     element type, (string)(os.Args[0]), because yaegi cannot infer its type there.
 //   - At the top level, v, ok := m[k] and x, ok := y.(T) first define the variables
 //     with an ordinary assignment, then assign the comma-ok form.
 //
@@ -98,7 +101,8 @@
 //
 // Rewritten sources call [SpawnName] (a func(func()) that runs its argument on a new
 // goroutine), [ShowName] (a func(any) that receives a result) and [ClearName] (a
-// func(any) with the behaviour of the builtin clear, such as [Clear]). The evaluator
+// func(any) with the behaviour of the builtin clear, such as [Clear]), and guards call
+// [IndexName] and [CheckName] (such as [IndexPanic] and [IndexCheck]). The evaluator
 // defines them before the first cell, for instance as variables holding compiled
 // functions. Generated variables start with [GeneratedPrefix].
 package gocell

@@ -20,7 +20,16 @@ type edit struct {
 	closing  bool
 	guard    bool
 	seq      int
+	// hoist numbers the guard of a statement that hoists calls and the replacements of
+	// those calls by variables, which stand or fall together; see dropConflictingHoists.
+	hoist int
+	// copies lists the places in text that copy cell text.
+	copies []copySpan
 }
+
+// A copySpan is n bytes at offset at of an edit's text that copy the cell text at offset
+// pos.
+type copySpan struct{ at, n, pos int }
 
 // replace replaces the text between two positions of the current unit.
 func (w *rewriter) replace(pos, end token.Pos, text string) {

@@ -43,6 +43,9 @@ type Env struct {
 	// Generic reports whether session-level name is a generic function, so that a
 	// top-level x := name(...), which crashes yaegi, is rejected with an explanation.
 	Generic func(name string) bool
+	// NoHoist keeps calls whose results a statement indexes directly (f()[i]) in their
+	// statements; see [Segment.Hoisted].
+	NoHoist bool
 }
 
 // Parse analyses one cell with [Env.Parse]. known reports the import path of a package
@@ -77,6 +80,7 @@ func (env Env) Parse(src string) (*Plan, error) {
 	for _, u := range units {
 		w.unit(u)
 	}
+	w.dropConflictingHoists()
 	if len(w.errs) > 0 {
 		return nil, firstError(w.errs)
 	}

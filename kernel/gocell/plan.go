@@ -26,6 +26,9 @@ const (
 	// IndexName is called as IndexName(i, len(x)) by the guard in front of a statement
 	// that indexes x with i, when i is out of range; see [IndexPanic].
 	IndexName = "__gk_index"
+	// CheckName is called as CheckName(x, i) in front of a statement that indexes x, of a
+	// type known only when it runs, with i; see [IndexCheck].
+	CheckName = "__gk_check"
 	// GeneratedPrefix starts every identifier that rewrites introduce.
 	GeneratedPrefix = "__gk_"
 )
@@ -143,8 +146,16 @@ type Segment struct {
 	guards []guardText
 }
 
-// A guardText is a bounds guard of n bytes inserted at a cell line and column.
-type guardText struct{ line, col, n int }
+// A guardText is a bounds guard of n bytes inserted at a cell line and column, or a call
+// the guard hoisted, whose removed bytes were replaced by n bytes (a variable's name).
+type guardText struct {
+	line, col, n int
+	removed      int
+	copies       []copyCol // copies of the line's text in the guard
+}
+
+// A copyCol is n bytes at offset at of a guard that copy the cell line from column col.
+type copyCol struct{ at, n, col int }
 
 // CellLine maps a line of Source, as the interpreter reports it, to a cell line.
 // Lines of the prefix map to the segment's first cell line.
@@ -157,8 +168,10 @@ func (s Segment) CellLine(srcLine int) int {
 
 // CellColumn maps a column of Source line srcLine, as the interpreter reports it, to a
 // column of the cell line [Segment.CellLine] gives, undoing the bounds guards inserted in
-// front of statements. A column inside a guard maps to the start of its statement. (Other
-// rewrites still move the columns after them on their lines.)
+// front of statements and the variables that replace calls the guards hoisted. A column
+// inside a guard maps to the start of its statement, or into the call it copies, and a
+// column inside such a variable to the start of the call. (Other rewrites still move the
+// columns after them on their lines.)
 func (s Segment) CellColumn(srcLine, srcCol int) int {
 	line := s.CellLine(srcLine)
 	shift := 0
@@ -171,11 +184,31 @@ func (s Segment) CellColumn(srcLine, srcCol int) int {
 		case srcCol < start:
 			return srcCol - shift
 		case srcCol < start+g.n:
+			off := srcCol - start
+			for _, c := range g.copies {
+				if off >= c.at && off < c.at+c.n {
+					return c.col + off - c.at
+				}
+			}
 			return g.col
 		}
-		shift += g.n
+		shift += g.n - g.removed
 	}
 	return srcCol - shift
+}
+
+// Hoisted reports whether guards in Source assign the results of calls to variables in
+// front of the statements that index them. A call that fails to compile there can be
+// reported by the interpreter in confusing words ("constant definition loop", for a
+// top-level x := f()[i]); evaluating the segment of the plan [Env.NoHoist] gives, which
+// ran nothing before failing, reports it plainly.
+func (s Segment) Hoisted() bool {
+	for _, g := range s.guards {
+		if g.removed > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Shift returns the segment with n newlines put in front of Source, for an evaluator

@@ -34,6 +34,9 @@ type object struct {
 	// or a func's single result or what it points to (strctPtr set), when it is known.
 	strct    *structT
 	strctPtr bool
+	// rtype is the type of a variable declared from a value of a compiled type (see
+	// exprRType), when known.
+	rtype reflect.Type
 	// at is the cell offset of a top-level declaration, which takes effect there when the
 	// session already has the name; 0 elsewhere.
 	at int
@@ -177,6 +180,7 @@ func (w *rewriter) valueObject(kind objKind, typ, value ast.Expr, sc *scope) *ob
 		o.function = w.isFunction(value, sc, false)
 		o.seq = w.exprSeq(value, sc)
 		o.strct, o.strctPtr = w.exprStruct(value, sc)
+		o.rtype = w.exprRType(value, sc)
 	}
 	return o
 }

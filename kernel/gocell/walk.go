@@ -27,6 +27,7 @@ type rewriter struct {
 	wrapped   bool     // inside a top-level statement run as func() { ... }()
 	topGoto   bool     // the cell's top-level statements use goto
 	counter   int      // suffix of the last generated name
+	hoists    int      // the number of statements whose guards hoist calls
 	autoSeen  map[string]bool
 }
 
@@ -177,6 +178,15 @@ func (w *rewriter) unit(u *unit) {
 				// var x = v runs as a statement.
 				w.guardStmt(&ast.DeclStmt{Decl: d}, w.cell)
 			}
+			if d.Tok == token.VAR {
+				for _, spec := range d.Specs {
+					if vs := spec.(*ast.ValueSpec); vs.Type == nil && len(vs.Values) == len(vs.Names) {
+						for _, v := range vs.Values {
+							w.typeGlobalIndexes(v, w.cell)
+						}
+					}
+				}
+			}
 			w.topGenDecl(d)
 		}
 	}
@@ -206,6 +216,11 @@ func (w *rewriter) topStmt(s ast.Stmt) {
 	if d, ok := s.(*ast.DeferStmt); ok {
 		w.topDefer(d, w.cell)
 		return
+	}
+	if as, ok := s.(*ast.AssignStmt); ok && as.Tok == token.DEFINE && len(as.Lhs) == len(as.Rhs) {
+		for _, r := range as.Rhs {
+			w.typeGlobalIndexes(r, w.cell)
+		}
 	}
 	w.node(s, w.cell)
 	if as, ok := s.(*ast.AssignStmt); ok {

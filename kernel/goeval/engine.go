@@ -159,7 +159,7 @@ func (e *Engine) reset() error {
 		`import __gk "` + hooksPath + `"`,
 		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +
 			richHooks +
-			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.IndexName + " = __gk.Index\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
+			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.IndexName + " = __gk.Index\nvar " + gocell.CheckName + " = __gk.Check\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
 			"var " + gocell.NamedName + " = __gk.Named",
 	} {
 		if _, err := e.evalRaw(context.Background(), src); err != nil {
@@ -307,23 +307,34 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 	e.remember(plan, req.Count)
 	var result resultHolder
 	var hasResult bool
-	for k, seg := range plan.Segments {
+	for k := 0; k < len(plan.Segments); k++ {
+		seg := plan.Segments[k]
 		last := k == len(plan.Segments)-1
 		src := seg.Source
 		if seg.Kind == gocell.Statements {
 			src = enterStatements(src)
 		}
+		var err error
 		if last && plan.Result != nil && !req.Silent {
-			v, err := e.evalWithResult(ctx, req.Count, code, seg, plan.Result)
-			if err != nil {
-				return engine.ExecuteResult{Err: e.describe(ctx, err, req.Count)}
-			}
+			var v resultHolder
+			v, err = e.evalWithResult(ctx, req.Count, code, seg, plan.Result)
 			result, hasResult = v, v.ok
+		} else {
+			_, err = e.evalSegment(ctx, req.Count, code, seg, src)
+		}
+		if err == nil {
 			continue
 		}
-		if _, err := e.evalSegment(ctx, req.Count, code, seg, src); err != nil {
-			return engine.ExecuteResult{Err: e.describe(ctx, err, req.Count)}
+		if seg.Hoisted() && !env.NoHoist && ctx.Err() == nil && compileFailure(err) {
+			// Evaluate the segment again as written, for the interpreter's plain words.
+			env.NoHoist = true
+			if p, perr := env.Parse(code); perr == nil && len(p.Segments) == len(plan.Segments) {
+				plan = p
+				k--
+				continue
+			}
 		}
+		return engine.ExecuteResult{Err: e.describe(ctx, err, req.Count)}
 	}
 	if !hasResult {
 		return engine.ExecuteResult{}

@@ -226,6 +226,20 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"nil embedded pointer before the index", "type base2 struct{ items []int }\ntype top2 struct{ *base2 }\nvar tq top2\nk := 0\n_ = tq.items[k]", "runtime error: invalid memory address or nil pointer dereference"},
 		{"value of a map", "mv := map[string][]int{\"a\": {1}}\nk := 3\n_ = mv[\"a\"][k]", "runtime error: index out of range [3] with length 1"},
 		{"slice type of an earlier cell", "var st stack\nk := 1\n_ = st[k]", "runtime error: index out of range [1] with length 0"},
+		{"pointer to an array", "pa := &arr\nk := 5\n_ = pa[k]", "runtime error: index out of range [5] with length 3"},
+		{"nil pointer to an array", "var pn *[3]int\nk := 1\n_ = pn[k]", "runtime error: invalid memory address or nil pointer dereference"},
+		{"type parameter", "func at2[S ~[]int](s S, i int) int { return s[i] }\nat2(ys, 7)", "runtime error: index out of range [7] with length 2"},
+		{"variable holding a method's result", "var sb strings.Builder\nsb.WriteString(\"ab\")\nw := sb.String()\nk := 5\n_ = w[k]", "runtime error: index out of range [5] with length 2"},
+		{"right operand of &&", "k := 5\nok := k > 1 && ys[k] > 0", "runtime error: index out of range [5] with length 2"},
+		{"right operand of ||", "k := 6\nok := k < 1 || ys[k] > 0", "runtime error: index out of range [6] with length 2"},
+		{"tuple assignment", "a, b := ys[0], ys[5]\n_, _ = a, b", "runtime error: index out of range [5] with length 2"},
+		{"swap", "i, j := 0, 7\nys[i], ys[j] = ys[j], ys[i]", "runtime error: index out of range [7] with length 2"},
+		{"defer", "k := 5\ndefer fmt.Println(ys[k])", "runtime error: index out of range [5] with length 2"},
+		{"defer in a function", "func f() { k := 3; defer fmt.Println(ys[k]) }\nf()", "runtime error: index out of range [3] with length 2"},
+		{"call result indexed directly", "fmt.Println(strings.Split(\"a,b\", \",\")[5])", "runtime error: index out of range [5] with length 2"},
+		{"call result indexed directly, trailing", "k := 7\nstrings.Split(\"a,b\", \",\")[k] + \"!\"", "runtime error: index out of range [7] with length 2"},
+		{"call result indexed directly in a function", "func third(s string) string {\n\treturn strings.Fields(s)[2]\n}\nthird(\"a b\")", "runtime error: index out of range [2] with length 2"},
+		{"method result indexed directly", "var sb2 strings.Builder\nsb2.WriteString(\"ab\")\nk := 4\n_ = sb2.String()[k]", "runtime error: index out of range [4] with length 2"},
 	}
 	for _, tt := range panics {
 		t.Run(tt.name, func(t *testing.T) {
@@ -245,6 +259,10 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"in range", "j := 1\nys[j] + int(str[j]) + arr[j]", "100"},
 		{"map-returning package function", "bun := display.HTMLBundle(\"<b>x</b>\")\nkey := \"none\"\nbun[key] == nil", "true"},
 		{"field of a map type", "k := \"zz\"\nbx.m[k]", "0"},
+		{"call result indexed directly, in range", "k := 1\nstrings.Split(\"a,b\", \",\")[k]", `"b"`},
+		{"hoisted call runs once", "n := 0\nfunc count() []int { n++; return []int{n} }\nk := 0\nfmt.Sprint(count()[k], n)", `"1 1"`},
+		{"guarded && operand not evaluated", "k := 9\nk < len(ys) && ys[k] > 0 || k > 100 && strings.Fields(\"\")[k] == \"\"", "false"},
+		{"top-level definitions from strings and compiled values", "w1 := strings.Split(\"a,b\", \",\")[1]\nvar w2 = os.Args[0][:0]\nws := strings.Fields(\"x y\")\nw3, w4 := ws[1], fmt.Sprint(42)[1]\nw1 + w2 + w3 + string(w4)", `"by2"`},
 		{"loop over a field", "t := 0\nfor i := range bx.items {\n\tt += bx.items[i]\n}\nfor i := 0; i < len(os.Args); i++ {\n\tt += len(os.Args[i])\n}\nt", "15"},
 	}
 	for _, tt := range runs {
@@ -255,10 +273,15 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 			}
 		})
 	}
-	// An index the cell does not show to be of a slice: a method's result.
-	err := s.fails("var sb strings.Builder\nsb.WriteString(\"ab\")\nw := sb.String()\nk := 5\n_ = w[k]")
+	// An index the guards cannot reach: a top-level definition from a call's result.
+	err := s.fails("k := 5\nw5 := strings.Split(\"a,b\", \",\")[k]")
 	if err.Value != "runtime error: index out of range" {
 		t.Errorf("unguarded index: %q", err.Value)
+	}
+	// A hoisted call that does not compile is reported in the interpreter's plain words.
+	err = s.fails("k := 1\nfmt.Println(strings.Split(\"a,b\")[k])")
+	if !strings.Contains(err.Value, "line 2:13: not enough arguments in call to strings.Split") {
+		t.Errorf("compile error in a hoisted call: %q", err.Value)
 	}
 	// A top-level definition that fails to compile leaves yaegi a global it cannot list;
 	// later cells still run, and still guard what their own declarations show.

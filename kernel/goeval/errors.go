@@ -141,6 +141,14 @@ func (e *Engine) describe(ctx context.Context, err error, count int) *engine.Err
 	return e.compileError("CompileError", err.Error(), 0)
 }
 
+// compileFailure reports whether err, from evaluating a segment, says that it did not
+// compile: it ran nothing.
+func compileFailure(err error) bool {
+	var p interp.Panic
+	var ie internalError
+	return !errors.As(err, &p) && !errors.As(err, &ie)
+}
+
 // compileError maps the position in an interpreter error message to the cell.
 func (e *Engine) compileError(name, msg string, more int) *engine.Error {
 	first, _, _ := strings.Cut(msg, "\n")
@@ -250,6 +258,9 @@ var reflectWording = []struct{ from, to string }{
 	{"reflect.Value.Slice: string slice index out of bounds", "runtime error: slice bounds out of range"},
 	{"reflect: call of reflect.Value.Elem on zero Value", "runtime error: invalid memory address or nil pointer dereference"},
 	{"reflect: call of reflect.Value.Field on zero Value", "runtime error: invalid memory address or nil pointer dereference"},
+	// Indexing a nil pointer to an array, and (where Go would not panic) its len.
+	{"reflect: call of reflect.Value.Index on zero Value", "runtime error: invalid memory address or nil pointer dereference"},
+	{"reflect: call of reflect.Value.Len on zero Value", "runtime error: invalid memory address or nil pointer dereference"},
 	{"reflect: indirection through nil pointer to embedded struct", "runtime error: invalid memory address or nil pointer dereference"},
 	{"reflect.Value.SetMapIndex: assignment to entry in nil map", "assignment to entry in nil map"},
 	{"reflect: call of reflect.Value.SetMapIndex on zero Value", "assignment to entry in nil map"},

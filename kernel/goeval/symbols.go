@@ -62,6 +62,7 @@ func (e *Engine) overrides() interp.Exports {
 			"Fail":  reflect.ValueOf(e.formFailed),
 			"Clear": reflect.ValueOf(gocell.Clear),
 			"Index": reflect.ValueOf(gocell.IndexPanic),
+			"Check": reflect.ValueOf(gocell.IndexCheck),
 			"Defer": reflect.ValueOf(e.deferCall),
 			"Named": reflect.ValueOf(func(name string, f any) any { return process.Named(name, f) }),
 		},

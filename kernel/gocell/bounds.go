@@ -4,15 +4,42 @@ import (
 	"go/ast"
 	"go/token"
 	"reflect"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 )
 
+// An IndexError is the value a guard panics with: the runtime error of a compiled program,
+// and the cell line of the statement whose index is out of range, which the interpreter's
+// own trace does not tell.
+type IndexError struct {
+	// Err is Go's runtime error ("runtime error: index out of range [5] with length 0").
+	Err runtime.Error
+	// Line is the cell line (1-based) of the guarded statement.
+	Line int
+}
+
+// Error returns Go's message.
+func (e IndexError) Error() string { return e.Err.Error() }
+
+// RuntimeError marks e as a runtime.Error.
+func (e IndexError) RuntimeError() {}
+
 // IndexPanic panics with the runtime error of a compiled program that indexes a sequence of
 // length n with i, an integer: "runtime error: index out of range [5] with length 0", or
-// "[-1]" alone for a negative index. The value implements runtime.Error. The evaluator binds
-// it to [IndexName]; guards call it only when i is out of range, and it returns when i is not.
-func IndexPanic(i any, n int) {
+// "[-1]" alone for a negative index, in an [IndexError] for cell line line. The value
+// implements runtime.Error. The evaluator binds it to [IndexName]; guards call it only when
+// i is out of range, and it returns when i is not.
+func IndexPanic(i any, n, line int) {
+	defer func() {
+		if r := recover(); r != nil {
+			if err, ok := r.(runtime.Error); ok {
+				panic(IndexError{Err: err, Line: line})
+			}
+			panic(r)
+		}
+	}()
 	s := make([]struct{}, n) // zero-size elements: nothing is allocated whatever n is
 	v := reflect.ValueOf(i)
 	switch {
@@ -24,10 +51,11 @@ func IndexPanic(i any, n int) {
 }
 
 // IndexCheck panics as [IndexPanic] does when x is a slice, an array, a pointer to an
-// array or a string and i, an integer, is not a valid index of it. It returns otherwise:
+// array or a string and i, an integer, is not a valid index of it, for cell line line. It
+// returns otherwise:
 // for a map, a nil pointer (indexing one panics by itself) and any other value. The
 // evaluator binds it to [CheckName].
-func IndexCheck(x, i any) {
+func IndexCheck(x, i any, line int) {
 	v := reflect.ValueOf(x)
 	switch v.Kind() {
 	case reflect.Pointer:
@@ -39,7 +67,7 @@ func IndexCheck(x, i any) {
 	default:
 		return
 	}
-	IndexPanic(i, v.Len())
+	IndexPanic(i, v.Len(), line)
 }
 
 // Bounds guards.
@@ -50,10 +78,12 @@ func IndexCheck(x, i any) {
 // statement that certainly evaluates x[i], with x certainly a slice, an array or a
 // string, the rewriter inserts on the statement's line
 //
-//	if uint64(len(x)) <= uint64(i) { IndexName(i, len(x)) };
+//	if uint64(len(x)) <= uint64(i) { IndexName(i, len(x), line) };
 //
 // IndexName (such as [IndexPanic]) panics with the runtime error a compiled program
-// raises, so the interpreter's own index never fails in those cases.
+// raises, so the interpreter's own index never fails in those cases; line is the cell line
+// of the statement, which the interpreter's trace does not give (it reports each frame
+// at the start of its function).
 //
 // A guard must never panic where Go would not, nor before something Go would do first.
 // It is therefore inserted only for an index expression that the statement evaluates
@@ -831,7 +861,7 @@ func (g *guardScan) index(e *ast.IndexExpr, collect bool) {
 // hoist guards f(a)[i], where the call's result is neither a map nor assigned to a
 // variable, by assigning the result to a new variable v in front of the statement:
 //
-//	v := f(a); if uint64(len(v)) <= uint64(i) { IndexName(i, len(v)) }; … v[i] …
+//	v := f(a); if uint64(len(v)) <= uint64(i) { IndexName(i, len(v), line) }; … v[i] …
 //
 // (or CheckName(v, i) when the result's type is unknown). That is sound when the call
 // is the first one the statement makes (Go makes calls and receives in lexical order,
@@ -896,9 +926,9 @@ func (g *guardScan) hoist(e *ast.IndexExpr, c *ast.CallExpr, x *seq, collect boo
 	g.guards = append(g.guards, v+" := "+g.w.src(c)+";")
 	i := g.w.src(e.Index)
 	if x == nil {
-		g.guards = append(g.guards, CheckName+"("+v+", "+i+");")
+		g.guards = append(g.guards, CheckName+"("+v+", "+i+", "+g.lineArg()+");")
 	} else {
-		g.guards = append(g.guards, "if uint64(len("+v+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+v+")) };")
+		g.guards = append(g.guards, "if uint64(len("+v+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+v+"), "+g.lineArg()+") };")
 	}
 	g.stopped = true
 	return true
@@ -926,6 +956,9 @@ func (g *guardScan) ordered(n ast.Node) bool {
 	}
 	return false
 }
+
+// lineArg returns the cell line of the statement, as a guard's last argument.
+func (g *guardScan) lineArg() string { return strconv.Itoa(g.line(g.start)) }
 
 // line returns the cell line of p.
 func (g *guardScan) line(p token.Pos) int {
@@ -994,7 +1027,7 @@ func (g *guardScan) indexOp(e *ast.IndexExpr, x *seq, collect bool) {
 		}
 	}
 	xs, i := g.w.src(e.X), g.w.src(e.Index)
-	g.guards = append(g.guards, "if "+g.condPrefix()+"uint64(len("+xs+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+xs+")) };")
+	g.guards = append(g.guards, "if "+g.condPrefix()+"uint64(len("+xs+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+xs+"), "+g.lineArg()+") };")
 }
 
 // check guards x[i] when x is a variable of a type the rewriter does not know, such as a
@@ -1009,7 +1042,7 @@ func (g *guardScan) check(e *ast.IndexExpr, collect bool) {
 	if !g.cheap(e.Index) || !g.w.isInteger(e.Index, g.sc, true) || !g.w.oneLine(e) {
 		return
 	}
-	call := CheckName + "(" + g.w.src(e.X) + ", " + g.w.src(e.Index) + ")"
+	call := CheckName + "(" + g.w.src(e.X) + ", " + g.w.src(e.Index) + ", " + g.lineArg() + ")"
 	if len(g.conds) > 0 {
 		g.guards = append(g.guards, "if "+strings.TrimSuffix(g.condPrefix(), " && ")+" { "+call+" };")
 		return

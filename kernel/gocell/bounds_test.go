@@ -75,7 +75,7 @@ func symbolEnv(kinds map[string]reflect.Kind) Env {
 	return env
 }
 
-var guardPattern = regexp.MustCompile(`if (?:[^;{]*? && )?uint64\(len\((.*?)\)\) <= uint64\((.*?)\) \{ ` + IndexName + `\((.*?), len\((.*?)\)\) \};`)
+var guardPattern = regexp.MustCompile(`if (?:[^;{]*? && )?uint64\(len\((.*?)\)\) <= uint64\((.*?)\) \{ ` + IndexName + `\((.*?), len\((.*?)\), \d+\) \};`)
 
 // guardsOf returns the index expressions x[i] that the sources of plan guard, in order.
 func guardsOf(t *testing.T, plan *Plan) []string {
@@ -159,14 +159,14 @@ func TestParseBoundsGuards(t *testing.T) {
 		{name: "right operands of && and ||", cell: "func f(xs []int, s string, i int, ok bool) bool {\n\tif i < len(xs) && xs[i] > 0 || !ok && s[i] == 'a' {\n\t}\n\treturn ok || (i >= 0 && xs[i] != 0)\n}",
 			guards: []string{"xs[i]", "s[i]", "xs[i]"}, has: []string{"if (i < len(xs)) && uint64(len(xs))", "if !(i < len(xs) && xs[i] > 0) && (!ok) && uint64(len(s))", "if !(ok) && (i >= 0) && uint64("}},
 		{name: "variables of unknown types", cell: "func f(get func() []int, i int) {\n\tv := get()\n\t_ = v[i]\n\tok := i > 0 && v[i-1] > 0\n\t_ = ok\n}\nvar sb strings.Builder\nw := sb.String()\n_ = w[3]",
-			has: []string{"__gk_check(v, i); _ = v[i]", "if (i > 0) { __gk_check(v, i-1) }; ok :=", "__gk_check(w, 3); _ = w[3]"}},
+			has: []string{"__gk_check(v, i, 3); _ = v[i]", "if (i > 0) { __gk_check(v, i-1, 4) }; ok :=", "__gk_check(w, 3, 9); _ = w[3]"}},
 
 		{name: "direct index of a call result", cell: "k := 1\n_ = strings.Split(s, \",\")[k]\nfmt.Println(strings.Fields(s)[k])\nfunc mk() []int { return nil }\nfunc f(xs []int, i int) int {\n\treturn mk()[i+1] + mk()[xs[i]] + len(strings.Fields(s)[i])\n}\nstrings.Split(s, \",\")[k]",
 			guards: []string{"__gk_v1[k]", "__gk_v2[k]", "__gk_v3[i+1]", "__gk_v4[k]"},
 			has:    []string{"{ __gk_v1 := strings.Split(s, \",\"); if", "; _ = __gk_v1[k] }\n", "fmt.Println(__gk_v2[k]) }", "\t__gk_v3 := mk(); if", "return __gk_v3[i+1] + mk()[xs[i]] + len(strings.Fields(s)[i])", "__gk_v4[k] }\n"}},
 		{name: "no hoisting in top-level declarations", cell: "k := 1\nx := strings.Split(s, \",\")[k]\nvar y = strings.Split(s, \",\")[k]"},
 		{name: "direct index of a method's result", cell: "var sb strings.Builder\nk := 2\n_ = sb.String()[k]\n_ = swords()[k] + len(sb.String())\n_ = sany.(string) + swords()[k]\n_ = swords()[k] + sb.String()[k]",
-			guards: []string{"__gk_v2[k]"}, has: []string{"{ __gk_v1 := sb.String(); " + CheckName + "(__gk_v1, k); _ = __gk_v1[k] }", "\n_ = sany.(string) + swords()[k]\n_ = swords()[k] + sb.String()[k]"}},
+			guards: []string{"__gk_v2[k]"}, has: []string{"{ __gk_v1 := sb.String(); " + CheckName + "(__gk_v1, k, 3); _ = __gk_v1[k] }", "\n_ = sany.(string) + swords()[k]\n_ = swords()[k] + sb.String()[k]"}},
 
 		// Not guarded.
 		{name: "map with interface keys", cell: "m := map[any][]int{}\nxs := []int{}\nk, i := 1, 2\n_ = m[k][i]\n_ = len(m[k]) + xs[i]"},
@@ -300,7 +300,7 @@ func TestIndexPanic(t *testing.T) {
 					s = fmt.Sprint(r)
 				}
 			}()
-			IndexPanic(tt.i, tt.n)
+			IndexPanic(tt.i, tt.n, 1)
 			return ""
 		}()
 		if got != tt.want {

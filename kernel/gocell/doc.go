@@ -53,7 +53,7 @@
 //   - clear(x) calls [ClearName], a compiled helper such as [Clear].
 //   - A statement that certainly indexes a slice, array, pointer to an array or string x
 //     with an integer i first runs, on its own line, if uint64(len(x)) <= uint64(i) {
-//     IndexName(i, len(x)) }, and [IndexName] (such as [IndexPanic]) panics with Go's
+//     IndexName(i, len(x), line) }, and [IndexName] (such as [IndexPanic]) panics with Go's
 //     runtime error, "index out of range [5] with length 0"; yaegi's own panic carries
 //     neither number. x is certainly a sequence when declared with such a type in the
 //     cell (var, :=, make, append, literals, conversions, parameters, results of the
@@ -63,7 +63,7 @@
 //     variable or the result of a package function according to [Env.Symbol], or a
 //     field of such a type, direct or promoted, selected from a variable (s.items,
 //     p.a.xs). A variable of the cell whose type is unknown (a method's result, a type
-//     parameter) gets CheckName(x, i) instead, which looks at the value's type when it
+//     parameter) gets CheckName(x, i, line) instead, which looks at the value's type when it
 //     runs ([IndexCheck]). A call whose result is indexed directly, f(a)[i], is hoisted:
 //     v := f(a) runs first, among the guards, and the statement indexes v (at the top
 //     level, inside a block, and not in a statement that declares names; see

@@ -23,10 +23,10 @@ const (
 	ShowName = "__gk_show"
 	// ClearName replaces the builtin clear, which yaegi lacks; see [Clear].
 	ClearName = "__gk_clear"
-	// IndexName is called as IndexName(i, len(x)) by the guard in front of a statement
+	// IndexName is called as IndexName(i, len(x), line) by the guard in front of a statement
 	// that indexes x with i, when i is out of range; see [IndexPanic].
 	IndexName = "__gk_index"
-	// CheckName is called as CheckName(x, i) in front of a statement that indexes x, of a
+	// CheckName is called as CheckName(x, i, line) in front of a statement that indexes x, of a
 	// type known only when it runs, with i; see [IndexCheck].
 	CheckName = "__gk_check"
 	// GeneratedPrefix starts every identifier that rewrites introduce.

@@ -126,7 +126,7 @@ func New(opts Options) (*Engine, error) {
 	}
 	// Threads and pool tasks that panic report the notebook's frames, not the interpreter's.
 	stack.SetDescriber(func() string {
-		trace := e.mapTrace(e.router.TakeTrace(router.Goid()))
+		trace := e.mapTrace(e.router.TakeTrace(router.Goid()), nil)
 		if len(trace) == 0 {
 			return ""
 		}

@@ -273,8 +273,16 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 			}
 		})
 	}
+	// The innermost frame of a guarded panic is at the guarded statement (the interpreter
+	// would say where the function starts), the others where yaegi places them.
+	s.t = t
+	s.ok("func fifth(xs []int) int {\n\tn := len(xs)\n\t_ = n\n\treturn xs[5]\n}")
+	err := s.fails("k := 0\nfifth(ys[k:])")
+	if len(err.Traceback) < 4 || !strings.Contains(err.Traceback[3], "main.fifth") || !strings.Contains(err.Traceback[3], "line 4: return xs[5]") {
+		t.Errorf("traceback %q, want the innermost frame at line 4 of fifth", err.Traceback)
+	}
 	// An index the guards cannot reach: a top-level definition from a call's result.
-	err := s.fails("k := 5\nw5 := strings.Split(\"a,b\", \",\")[k]")
+	err = s.fails("k := 5\nw5 := strings.Split(\"a,b\", \",\")[k]")
 	if err.Value != "runtime error: index out of range" {
 		t.Errorf("unguarded index: %q", err.Value)
 	}

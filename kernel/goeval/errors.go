@@ -180,7 +180,7 @@ func exitError(x exitRequest) *engine.Error {
 
 // describePanic reports a panic of the cell's own goroutine.
 func (e *Engine) describePanic(v any, count int) *engine.Error {
-	trace := e.mapTrace(e.router.TakeCellTrace(count))
+	trace := e.mapTrace(e.router.TakeCellTrace(count), v)
 	if x, ok := unwrap(v).(exitRequest); ok {
 		return exitError(x)
 	}
@@ -199,8 +199,14 @@ func (e *Engine) describePanic(v any, count int) *engine.Error {
 }
 
 // mapTrace rewrites interpreter trace lines ("L:C: panic: main.f(...)") to cell positions,
-// with the source line of each frame.
-func (e *Engine) mapTrace(lines []string) []string {
+// with the source line of each frame. The interpreter places each frame at the start of its
+// function; when v, the panic's value, is a guard's [gocell.IndexError], the innermost
+// frame is placed at the guarded statement instead.
+func (e *Engine) mapTrace(lines []string, v any) []string {
+	at := 0
+	if ie, ok := unwrap(v).(gocell.IndexError); ok {
+		at = ie.Line
+	}
 	var out []string
 	for _, l := range lines {
 		m := traceLine.FindStringSubmatch(l)
@@ -220,6 +226,9 @@ func (e *Engine) mapTrace(lines []string) []string {
 		if !ok {
 			out = append(out, fn)
 			continue
+		}
+		if at > 0 && len(out) == 0 {
+			p.line, p.col = at, 0
 		}
 		src := ""
 		if ex := p.excerpt(); len(ex) > 0 {

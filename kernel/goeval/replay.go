@@ -217,7 +217,7 @@ func (e *Engine) Lookup(name string) (any, error) {
 				if x, ok := unwrap(r).(exitRequest); ok {
 					os.Exit(x.code)
 				}
-				trace := e.mapTrace(e.router.TakeTrace(router.Goid()))
+				trace := e.mapTrace(e.router.TakeTrace(router.Goid()), r)
 				panic(&cellPanic{value: unwrap(r), trace: trace})
 			}
 		}()

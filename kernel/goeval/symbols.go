@@ -137,7 +137,7 @@ func isStop(v any) bool {
 
 // goroutinePanic describes a panic recovered in goroutine g.
 func (e *Engine) goroutinePanic(g uint64, v any) string {
-	trace := e.mapTrace(e.router.TakeTrace(g))
+	trace := e.mapTrace(e.router.TakeTrace(g), v)
 	var b strings.Builder
 	if x, ok := unwrap(v).(exitRequest); ok {
 		fmt.Fprintf(&b, "%s called in a goroutine: the goroutine stopped (the kernel keeps running)\n", x.Error())

@@ -83,8 +83,7 @@ func predeclaredOnly(t reflect.Type) bool {
 
 // exprRType returns the type of expression e when it is a value of a compiled type the
 // rewriter can see: a package's variable, a package function's result, a variable the
-// cell declared from one of those, a session variable (whose type the evaluator reports),
-// and elements and slices of those.
+// cell declared from one of those, and elements and slices of those.
 func (w *rewriter) exprRType(e ast.Expr, sc *scope) reflect.Type {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.SelectorExpr:
@@ -98,14 +97,11 @@ func (w *rewriter) exprRType(e ast.Expr, sc *scope) reflect.Type {
 			}
 		}
 	case *ast.Ident:
-		if o, found := w.lookupAt(e, sc); found {
-			if o != nil && o.kind == objVar {
-				return o.rtype
-			}
-			return nil
-		}
-		if w.env.Type != nil {
-			return w.env.Type(e.Name)
+		// Not a session variable: its reflect type does not tell whether the interpreter
+		// holds it as a compiled value, and it loses the names of the cell's types (an
+		// element of []Celsius would be converted to float64).
+		if o, found := w.lookupAt(e, sc); found && o != nil && o.kind == objVar {
+			return o.rtype
 		}
 	case *ast.IndexExpr:
 		x := w.exprRType(e.X, sc)

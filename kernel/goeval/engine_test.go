@@ -262,6 +262,8 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"call result indexed directly, in range", "k := 1\nstrings.Split(\"a,b\", \",\")[k]", `"b"`},
 		{"hoisted call runs once", "n := 0\nfunc count() []int { n++; return []int{n} }\nk := 0\nfmt.Sprint(count()[k], n)", `"1 1"`},
 		{"guarded && operand not evaluated", "k := 9\nk < len(ys) && ys[k] > 0 || k > 100 && strings.Fields(\"\")[k] == \"\"", "false"},
+		{"top-level definition from a slice of a named type keeps the type", "type celsius float64\nfunc (c celsius) String() string { return fmt.Sprintf(\"%.1f°C\", float64(c)) }\ntemps := []celsius{21.5}", ""},
+		{"its element", "t := temps[0]\nt.String()", `"21.5°C"`},
 		{"top-level definitions from strings and compiled values", "w1 := strings.Split(\"a,b\", \",\")[1]\nvar w2 = os.Args[0][:0]\nws := strings.Fields(\"x y\")\nw3, w4 := ws[1], fmt.Sprint(42)[1]\nw1 + w2 + w3 + string(w4)", `"by2"`},
 		{"loop over a field", "t := 0\nfor i := range bx.items {\n\tt += bx.items[i]\n}\nfor i := 0; i < len(os.Args); i++ {\n\tt += len(os.Args[i])\n}\nt", "15"},
 	}

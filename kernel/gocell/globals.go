@@ -48,12 +48,9 @@ func (w *rewriter) elemType(x ast.Expr, sc *scope) string {
 		}
 		return "byte"
 	}
-	t := w.exprRType(x, sc)
+	t := deref(w.exprRType(x, sc))
 	if t == nil {
 		return ""
-	}
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
 	}
 	switch t.Kind() {
 	case reflect.Slice, reflect.Array, reflect.Map:
@@ -104,12 +101,9 @@ func (w *rewriter) exprRType(e ast.Expr, sc *scope) reflect.Type {
 			return o.rtype
 		}
 	case *ast.IndexExpr:
-		x := w.exprRType(e.X, sc)
+		x := deref(w.exprRType(e.X, sc))
 		if x == nil {
 			return nil
-		}
-		if x.Kind() == reflect.Pointer && x.Elem().Kind() == reflect.Array {
-			x = x.Elem()
 		}
 		switch x.Kind() {
 		case reflect.Slice, reflect.Array, reflect.Map:
@@ -118,12 +112,9 @@ func (w *rewriter) exprRType(e ast.Expr, sc *scope) reflect.Type {
 			return reflect.TypeFor[byte]()
 		}
 	case *ast.SliceExpr:
-		x := w.exprRType(e.X, sc)
+		x := deref(w.exprRType(e.X, sc))
 		if x == nil {
 			return nil
-		}
-		if x.Kind() == reflect.Pointer && x.Elem().Kind() == reflect.Array {
-			x = x.Elem()
 		}
 		switch x.Kind() {
 		case reflect.Slice, reflect.String:
@@ -133,4 +124,13 @@ func (w *rewriter) exprRType(e ast.Expr, sc *scope) reflect.Type {
 		}
 	}
 	return nil
+}
+
+// deref returns the array a pointer to an array t points to, which indexes and slices
+// like it, and t itself otherwise (nil included).
+func deref(t reflect.Type) reflect.Type {
+	if t != nil && t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Array {
+		return t.Elem()
+	}
+	return t
 }

@@ -451,7 +451,7 @@ func (w *rewriter) dropConflictingHoists() {
 func (w *rewriter) guardTexts(start, end int) []guardText {
 	var out []guardText
 	for _, e := range w.edits {
-		if (e.guard || e.hoist != 0) && e.pos >= start && e.pos < end {
+		if (e.guard || e.mapped || e.hoist != 0) && e.pos >= start && e.pos < end {
 			line, col := w.t.position(e.pos)
 			g := guardText{line: line, col: col, n: len(e.text), removed: e.end - e.pos}
 			for _, c := range e.copies {

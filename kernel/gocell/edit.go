@@ -19,7 +19,10 @@ type edit struct {
 	depth    int
 	closing  bool
 	guard    bool
-	seq      int
+	// mapped marks inserted text that error columns are mapped around, as a guard's
+	// are, without a guard's place in the order of edits.
+	mapped bool
+	seq    int
 	// hoist numbers the guard of a statement that hoists calls and the replacements of
 	// those calls by variables, which stand or fall together; see dropConflictingHoists.
 	hoist int

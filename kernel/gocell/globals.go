@@ -3,6 +3,7 @@ package gocell
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 	"reflect"
 )
 
@@ -11,12 +12,14 @@ import (
 // yaegi infers the type of a global variable declared without a type (a top-level
 // x := e, or var x = e) from e alone, and it cannot infer the type of an index
 // expression whose operand is a string or a value of a compiled type, such as
-// strings.Split(s, ",")[1], os.Args[0] or ws[1] for ws := strings.Fields(s): it fails
-// with "constant definition loop", or declares x with no type. The rewriter writes
-// such an index expression as a conversion to its element type, (string)(os.Args[0]),
-// which yaegi types from the conversion alone. It does so when the element type is
-// made of predeclared types only (byte, string, []int, map[string]float64, ...); other
-// element types would need names the cell may not see.
+// strings.Split(s, ",")[1], os.Args[0], time.Now().String()[0] or ws[1] for
+// ws := strings.Fields(s), in the same cell or a later one: it fails with "constant
+// definition loop", or declares x with no type, which panics when x is used. The
+// rewriter writes such an index expression as a conversion to its element type,
+// (string)(os.Args[0]), and the address of one, &ws[0], as a conversion to a pointer to
+// it, (*string)(&ws[0]); yaegi types both from the conversion alone. It does so when the
+// element type is made of predeclared types only (byte, string, []int,
+// map[string]float64, ...); other element types would need names the cell may not see.
 
 // typeGlobalIndexes converts the index expressions of e, the value of a global declared
 // without a type, to their element types where the interpreter needs that.
@@ -26,17 +29,32 @@ func (w *rewriter) typeGlobalIndexes(e ast.Expr, sc *scope) {
 		case *ast.FuncLit:
 			return false // its body is typed as a function's
 		case *ast.UnaryExpr:
-			if n.Op == token.AND {
-				return false // &x[i] needs x[i] itself, not a conversion
+			if n.Op != token.AND {
+				break
 			}
+			// &x[i] needs x[i] itself, not a conversion of it: the address is converted.
+			if ix, ok := ast.Unparen(n.X).(*ast.IndexExpr); ok {
+				if t := w.elemType(ix.X, sc); t != "" && t != "byte" {
+					w.convert(n, "*"+t)
+				}
+				w.typeGlobalIndexes(ix.Index, sc)
+			}
+			return false
 		case *ast.IndexExpr:
 			if t := w.elemType(n.X, sc); t != "" {
-				w.insert(n.Pos(), "("+t+")(")
-				w.insertClosing(n.End(), ")")
+				w.convert(n, t)
 			}
 		}
 		return true
 	})
+}
+
+// convert writes e as a conversion to type t, with error columns mapped around the
+// inserted text.
+func (w *rewriter) convert(e ast.Expr, t string) {
+	pos, end := w.off(e.Pos()), w.off(e.End())
+	w.add(edit{pos: pos, end: pos, text: "(" + t + ")(", depth: w.depth, mapped: true})
+	w.add(edit{pos: end, end: end, text: ")", depth: w.depth, closing: true, mapped: true})
 }
 
 // elemType returns the Go text of the type of x[i] when x is a string or a value of a
@@ -57,8 +75,21 @@ func (w *rewriter) elemType(x ast.Expr, sc *scope) string {
 		if e := t.Elem(); predeclaredOnly(e) {
 			return e.String()
 		}
+	case reflect.String:
+		if w.universal("byte", sc) {
+			return "byte"
+		}
 	}
 	return ""
+}
+
+// compiledVar returns the compiled type of the cell's top-level variable name, declared
+// without a type from a value of a compiled type, or nil.
+func (w *rewriter) compiledVar(name string) reflect.Type {
+	if o := w.cell.names[name]; o != nil && o.kind == objVar {
+		return o.rtype
+	}
+	return nil
 }
 
 // predeclaredOnly reports whether t is written with predeclared types alone: an unnamed
@@ -80,25 +111,48 @@ func predeclaredOnly(t reflect.Type) bool {
 
 // exprRType returns the type of expression e when it is a value of a compiled type the
 // rewriter can see: a package's variable, a package function's result, a variable the
-// cell declared from one of those, and elements and slices of those.
+// cell or an earlier one declared from one of those, and elements, slices, fields and
+// method results of those.
 func (w *rewriter) exprRType(e ast.Expr, sc *scope) reflect.Type {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.SelectorExpr:
 		if t := w.packageMember(e, sc); t != nil && t.Kind() != reflect.Func {
 			return t
 		}
-	case *ast.CallExpr:
-		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok {
-			if t := w.packageMember(sel, sc); t != nil && t.Kind() == reflect.Func && t.NumOut() == 1 {
-				return t.Out(0)
+		if x := w.exprRType(e.X, sc); x != nil {
+			if x.Kind() == reflect.Pointer {
+				x = x.Elem()
+			}
+			if x.Kind() == reflect.Struct {
+				if f, ok := x.FieldByName(e.Sel.Name); ok && f.IsExported() {
+					return f.Type
+				}
 			}
 		}
+	case *ast.CallExpr:
+		sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr)
+		if !ok {
+			break
+		}
+		if t := w.packageMember(sel, sc); t != nil {
+			if t.Kind() == reflect.Func && t.NumOut() == 1 {
+				return t.Out(0)
+			}
+			break
+		}
+		if m := method(w.exprRType(sel.X, sc), sel.Sel.Name); m != nil && m.NumOut() == 1 {
+			return m.Out(0)
+		}
 	case *ast.Ident:
-		// Not a session variable: its reflect type does not tell whether the interpreter
-		// holds it as a compiled value, and it loses the names of the cell's types (an
-		// element of []Celsius would be converted to float64).
-		if o, found := w.lookupAt(e, sc); found && o != nil && o.kind == objVar {
+		o, found := w.lookupAt(e, sc)
+		if found && o != nil && o.kind == objVar {
 			return o.rtype
+		}
+		// A session variable counts only when the interpreter holds it as a compiled
+		// value: the reflect types of the others lose the names of the cell's types (an
+		// element of []Celsius would be converted to float64).
+		if !found && w.env.Compiled != nil && w.declared(e.Name) {
+			return w.env.Compiled(e.Name)
 		}
 	case *ast.IndexExpr:
 		x := deref(w.exprRType(e.X, sc))
@@ -133,4 +187,66 @@ func deref(t reflect.Type) reflect.Type {
 		return t.Elem()
 	}
 	return t
+}
+
+// method returns the function type of the method name of compiled type t, or nil; for a
+// concrete t its first parameter is the receiver. Methods of *t count too: a variable of
+// type t is addressable.
+func method(t reflect.Type, name string) reflect.Type {
+	if t == nil || !token.IsExported(name) {
+		return nil
+	}
+	if t.Kind() == reflect.Interface {
+		if m, ok := t.MethodByName(name); ok {
+			return m.Type
+		}
+		return nil
+	}
+	m, ok := t.MethodByName(name)
+	if !ok && t.Kind() != reflect.Pointer {
+		m, ok = reflect.PointerTo(t).MethodByName(name)
+	}
+	if !ok {
+		return nil
+	}
+	// A method of a concrete type has its receiver as first parameter; only the results
+	// matter here.
+	return m.Type
+}
+
+// findUndefined records the names that e, the value of a top-level definition without a
+// type, uses and that nothing declares (see Plan.Undefined).
+func (w *rewriter) findUndefined(e ast.Expr) {
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.Field:
+			w.findUndefined(n.Type) // not the names of fields and parameters
+			return false
+		case *ast.SelectorExpr:
+			if _, ok := n.X.(*ast.Ident); !ok {
+				w.findUndefined(n.X)
+			}
+			return false // a package qualifier, or a field or method name
+		case *ast.KeyValueExpr:
+			if _, ok := n.Key.(*ast.Ident); !ok {
+				w.findUndefined(n.Key) // an ident key may be a struct field's name
+			}
+			w.findUndefined(n.Value)
+			return false
+		case *ast.Ident:
+			if n.Name == "_" || w.cell.lookup(n.Name) != nil || w.declared(n.Name) || types.Universe.Lookup(n.Name) != nil {
+				return false
+			}
+			for _, u := range w.undefined {
+				if u.Name == n.Name {
+					return false
+				}
+			}
+			line, col := w.t.position(w.off(n.Pos()))
+			w.undefined = append(w.undefined, Ident{Name: n.Name, Line: line, Column: col})
+		}
+		return true
+	})
 }

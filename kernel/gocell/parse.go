@@ -43,6 +43,14 @@ type Env struct {
 	// Generic reports whether session-level name is a generic function, so that a
 	// top-level x := name(...), which crashes yaegi, is rejected with an explanation.
 	Generic func(name string) bool
+	// Compiled reports the type of session-level variable name when an earlier cell
+	// declared it from a value of a compiled type ([Decl.Compiled]), or nil. The
+	// interpreter holds such a variable as a value of that type, and cannot infer the
+	// type of a top-level definition that indexes it (w := ws[1] after
+	// ws := strings.Fields(s)) unless the index is written as a conversion.
+	Compiled func(name string) reflect.Type
+	// MarkLines puts a call of [LineName] in front of each top-level statement.
+	MarkLines bool
 	// NoHoist keeps calls whose results a statement indexes directly (f()[i]) in their
 	// statements; see [Segment.Hoisted].
 	NoHoist bool
@@ -86,6 +94,7 @@ func (env Env) Parse(src string) (*Plan, error) {
 	}
 	plan.Imports = append(plan.Imports, w.auto...)
 	plan.Decls = w.decls
+	plan.Undefined = w.undefined
 
 	var last *unit
 	lastStart := 0 // cell offset of the segment that ends with last

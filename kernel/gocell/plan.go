@@ -2,6 +2,7 @@ package gocell
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -29,6 +30,11 @@ const (
 	// CheckName is called as CheckName(x, i, line) in front of a statement that indexes x, of a
 	// type known only when it runs, with i; see [IndexCheck].
 	CheckName = "__gk_check"
+	// LineName is called as LineName(line) in front of each top-level statement of a cell
+	// when [Env.MarkLines] is set, with the statement's cell line, so that a panic's trace
+	// can place the cell's own frame at the statement that was running: the interpreter
+	// places it at the start of the segment.
+	LineName = "__gk_line"
 	// GeneratedPrefix starts every identifier that rewrites introduce.
 	GeneratedPrefix = "__gk_"
 )
@@ -52,6 +58,19 @@ type Plan struct {
 	Result *Result
 	// Decls lists the top-level names the cell declares, in cell order.
 	Decls []Decl
+	// Undefined lists the names that the values of the cell's top-level definitions
+	// without a type (x := e, var x = e) use and that neither the cell, nor the session,
+	// nor the universe declares, in cell order, each at its first use. Package
+	// qualifiers, field and method names and function literals are not looked at. The
+	// interpreter reports such a name in misleading words ("constant definition loop");
+	// a cell that dot-imports a package may use its names without declaring them.
+	Undefined []Ident
+}
+
+// An Ident is a name at a cell position.
+type Ident struct {
+	Name         string
+	Line, Column int
 }
 
 // An Import is one package the cell uses.
@@ -301,6 +320,11 @@ type Decl struct {
 	Generic bool
 	// Line is the cell line where the declaration starts.
 	Line int
+	// Compiled is, for a variable declared without a type from a value of a compiled
+	// type (a package's variable or function result, or an element, slice or method
+	// result of one), that type; nil otherwise. The interpreter holds the variable as a
+	// value of that type.
+	Compiled reflect.Type
 }
 
 // An Error reports a syntax error or an unsupported construct at a cell position.

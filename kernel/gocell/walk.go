@@ -20,6 +20,9 @@ type rewriter struct {
 	errs  []*Error
 	auto  []Import
 	decls []Decl
+	// undefined are the names that values of top-level definitions without a type use
+	// and that nothing declares; see Plan.Undefined.
+	undefined []Ident
 
 	listed    ast.Stmt // the statement being walked as an element of a statement list
 	depth     int      // syntax nesting, for ordering edits
@@ -176,6 +179,7 @@ func (w *rewriter) unit(u *unit) {
 		case *ast.GenDecl:
 			if u.kind == unitStmt {
 				// var x = v runs as a statement.
+				w.markLine(d.Pos())
 				w.guardStmt(&ast.DeclStmt{Decl: d}, w.cell)
 			}
 			if d.Tok == token.VAR {
@@ -183,6 +187,7 @@ func (w *rewriter) unit(u *unit) {
 					if vs := spec.(*ast.ValueSpec); vs.Type == nil && len(vs.Values) == len(vs.Names) {
 						for _, v := range vs.Values {
 							w.typeGlobalIndexes(v, w.cell)
+							w.findUndefined(v)
 						}
 					}
 				}
@@ -192,10 +197,23 @@ func (w *rewriter) unit(u *unit) {
 	}
 }
 
+// markLine puts a call of LineName in front of the top-level statement at pos, when
+// Env.MarkLines asks for it: on the statement's line, before its guards, and mapped back
+// to cell columns as a guard is.
+func (w *rewriter) markLine(pos token.Pos) {
+	if !w.env.MarkLines {
+		return
+	}
+	off := w.off(pos)
+	line, _ := w.t.position(off)
+	w.add(edit{pos: off, end: off, text: LineName + "(" + strconv.Itoa(line) + "); ", guard: true})
+}
+
 // topStmt walks a top-level statement, running compound statements inside a function
 // literal.
 func (w *rewriter) topStmt(s ast.Stmt) {
 	w.listed = s
+	w.markLine(s.Pos())
 	w.guardStmt(s, w.cell)
 	inner := s
 	for l, ok := inner.(*ast.LabeledStmt); ok; l, ok = inner.(*ast.LabeledStmt) {
@@ -220,6 +238,7 @@ func (w *rewriter) topStmt(s ast.Stmt) {
 	if as, ok := s.(*ast.AssignStmt); ok && as.Tok == token.DEFINE && len(as.Lhs) == len(as.Rhs) {
 		for _, r := range as.Rhs {
 			w.typeGlobalIndexes(r, w.cell)
+			w.findUndefined(r)
 		}
 	}
 	w.node(s, w.cell)
@@ -239,7 +258,7 @@ func (w *rewriter) topDefineDecls(s *ast.AssignStmt) {
 	line, _ := w.t.position(w.off(s.Pos()))
 	for _, l := range s.Lhs {
 		if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
-			w.decls = append(w.decls, Decl{Name: id.Name, Kind: VarDecl, Signature: source, Source: source, Line: line})
+			w.decls = append(w.decls, Decl{Name: id.Name, Kind: VarDecl, Signature: source, Source: source, Line: line, Compiled: w.compiledVar(id.Name)})
 		}
 	}
 }
@@ -301,6 +320,7 @@ func receiverBase(t ast.Expr) string {
 // topGenDecl walks a top-level var, const or type declaration.
 func (w *rewriter) topGenDecl(d *ast.GenDecl) {
 	source := w.src(d)
+	first := len(w.decls)
 	for _, spec := range d.Specs {
 		doc := d.Doc
 		var names []*ast.Ident
@@ -328,6 +348,11 @@ func (w *rewriter) topGenDecl(d *ast.GenDecl) {
 		}
 	}
 	w.genDecl(d, w.cell)
+	for k := first; k < len(w.decls); k++ {
+		if w.decls[k].Kind == VarDecl {
+			w.decls[k].Compiled = w.compiledVar(w.decls[k].Name)
+		}
+	}
 	if d.Tok == token.VAR {
 		for _, spec := range d.Specs {
 			w.topGeneric(spec.(*ast.ValueSpec).Values, w.cell)

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/traefik/yaegi/interp"
@@ -66,6 +67,7 @@ type Engine struct {
 	i        *interp.Interpreter
 	lines    int               // interpreter source lines used so far; see span
 	spans    []span            // where each evaluated segment's lines came from
+	topLine  atomic.Int64      // the cell line of the running cell's current top-level statement
 	imported map[string]string // package names the session has imported -> import path
 	docs     *docIndex
 
@@ -126,7 +128,7 @@ func New(opts Options) (*Engine, error) {
 	}
 	// Threads and pool tasks that panic report the notebook's frames, not the interpreter's.
 	stack.SetDescriber(func() string {
-		trace := e.mapTrace(e.router.TakeTrace(router.Goid()), nil)
+		trace := e.mapTrace(e.router.TakeTrace(router.Goid()), nil, 0)
 		if len(trace) == 0 {
 			return ""
 		}
@@ -159,7 +161,7 @@ func (e *Engine) reset() error {
 		`import __gk "` + hooksPath + `"`,
 		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +
 			richHooks +
-			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.IndexName + " = __gk.Index\nvar " + gocell.CheckName + " = __gk.Check\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
+			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.IndexName + " = __gk.Index\nvar " + gocell.CheckName + " = __gk.Check\nvar " + gocell.LineName + " = __gk.Line\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
 			"var " + gocell.NamedName + " = __gk.Named",
 	} {
 		if _, err := e.evalRaw(context.Background(), src); err != nil {
@@ -281,8 +283,10 @@ func (e *Engine) Execute(ctx context.Context, req engine.ExecuteRequest, out eng
 // lines in front so that line numbers stay those of the cell.
 func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.ExecuteResult {
 	code := req.Code
+	e.topLine.Store(0)
 	kind, typ, typeDef := e.kinds(ctx)
-	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: kind, Type: typ, TypeDef: typeDef, Symbol: e.symbol}
+	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: kind, Type: typ, TypeDef: typeDef,
+		Symbol: e.symbol, Compiled: e.compiled, MarkLines: true}
 	plan, err := env.Parse(code)
 	if err != nil {
 		return engine.ExecuteResult{Err: cellError(err, code)}
@@ -333,6 +337,9 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 				k--
 				continue
 			}
+		}
+		if u, ok := e.undefinedName(plan, err); ok {
+			return engine.ExecuteResult{Err: undefinedError(u, req.Count, code)}
 		}
 		return engine.ExecuteResult{Err: e.describe(ctx, err, req.Count)}
 	}
@@ -450,6 +457,21 @@ func (e *Engine) globals() (g map[string]reflect.Value) {
 		}
 	}()
 	return e.i.Globals()
+}
+
+// markLine is bound to gocell.LineName: it records the cell line of the top-level
+// statement about to run.
+func (e *Engine) markLine(line int) { e.topLine.Store(int64(line)) }
+
+// compiled is gocell.Env.Compiled: the compiled type a session variable was declared
+// from, as the cell that declared it found.
+func (e *Engine) compiled(name string) reflect.Type {
+	e.nameMu.RLock()
+	defer e.nameMu.RUnlock()
+	if d, ok := e.decls[name]; ok && d.Kind == gocell.VarDecl {
+		return d.Compiled
+	}
+	return nil
 }
 
 // declared reports whether name is a session-level identifier.

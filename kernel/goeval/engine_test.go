@@ -2,6 +2,7 @@ package goeval
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -312,6 +313,46 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 	s.ok("import rand \"crypto/rand\"")
 	if typ := s.e.symbol("math/rand", "Perm"); typ != nil {
 		t.Errorf("math/rand.Perm is %v after rand names crypto/rand", typ)
+	}
+}
+
+func TestTopLevelDefinitionsFromCompiledValues(t *testing.T) {
+	s := newSession(t)
+	s.ok("ws := strings.Fields(\"a b c\")\nargs := os.Args")
+	values := []struct{ name, code, want string }{
+		{"method result indexed", "c := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC).String()[3]\nc", "54"},
+		{"earlier cell's compiled slice", "w := ws[1]\nw", `"b"`},
+		{"inside an operand", "y := ws[0] + \"!\"\ny", `"a!"`},
+		{"address of an element", "p := &ws[2]\n*p = \"z\"\nws[2]", `"z"`},
+		{"same cell", "fs := strings.Fields(\"p q\")\nq := &fs[1]\n*q", `"q"`},
+		{"package variable of an earlier cell", "a0 := args[0]\nlen(a0) > 0", "true"},
+	}
+	for _, tt := range values {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			if _, v := s.ok(tt.code); v != tt.want {
+				t.Errorf("Out = %s, want %s", v, tt.want)
+			}
+		})
+	}
+	s.t = t
+	errs := []struct{ name, code, value, frame string }{
+		{"undefined name in a definition", "a := 1\nb := a + missing", "line 2:10: undefined: missing", ""},
+		{"store through a nil pointer", "var np *int\n*np = 1", "runtime error: invalid memory address or nil pointer dereference", "cell  (In [%d] line 2: *np = 1)"},
+		{"read through a nil pointer", "var nq *int\n*nq += 1", "runtime error: invalid memory address or nil pointer dereference", "cell  (In [%d] line 2: *nq += 1)"},
+		{"the cell's frame at its statement", "func boom() { panic(\"boom\") }\nx := 1\nfmt.Println(x)\nboom()", "boom", "cell  (In [%d] line 4: boom())"},
+	}
+	for _, tt := range errs {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			err := s.fails(tt.code)
+			if err.Value != tt.value {
+				t.Errorf("error %q, want %q", err.Value, tt.value)
+			}
+			if tt.frame != "" && !strings.Contains(strings.Join(err.Traceback, "\n"), fmt.Sprintf(tt.frame, s.count)) {
+				t.Errorf("traceback %q lacks %q", err.Traceback, fmt.Sprintf(tt.frame, s.count))
+			}
+		})
 	}
 }
 

@@ -180,7 +180,7 @@ func exitError(x exitRequest) *engine.Error {
 
 // describePanic reports a panic of the cell's own goroutine.
 func (e *Engine) describePanic(v any, count int) *engine.Error {
-	trace := e.mapTrace(e.router.TakeCellTrace(count), v)
+	trace := e.mapTrace(e.router.TakeCellTrace(count), v, int(e.topLine.Load()))
 	if x, ok := unwrap(v).(exitRequest); ok {
 		return exitError(x)
 	}
@@ -200,9 +200,11 @@ func (e *Engine) describePanic(v any, count int) *engine.Error {
 
 // mapTrace rewrites interpreter trace lines ("L:C: panic: main.f(...)") to cell positions,
 // with the source line of each frame. The interpreter places each frame at the start of its
-// function; when v, the panic's value, is a guard's [gocell.IndexError], the innermost
-// frame is placed at the guarded statement instead.
-func (e *Engine) mapTrace(lines []string, v any) []string {
+// function, and the cell's own frame at the start of the segment. When v, the panic's
+// value, is a guard's [gocell.IndexError], the innermost frame is placed at the guarded
+// statement instead; when top is not 0, it is the cell line of the top-level statement
+// that was running ([gocell.LineName]), where the cell's frame is placed.
+func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 	at := 0
 	if ie, ok := unwrap(v).(gocell.IndexError); ok {
 		at = ie.Line
@@ -227,8 +229,11 @@ func (e *Engine) mapTrace(lines []string, v any) []string {
 			out = append(out, fn)
 			continue
 		}
-		if at > 0 && len(out) == 0 {
+		switch {
+		case at > 0 && len(out) == 0:
 			p.line, p.col = at, 0
+		case top > 0 && fn == "cell":
+			p.line, p.col = top, 0
 		}
 		src := ""
 		if ex := p.excerpt(); len(ex) > 0 {
@@ -267,6 +272,8 @@ var reflectWording = []struct{ from, to string }{
 	{"reflect.Value.Slice: string slice index out of bounds", "runtime error: slice bounds out of range"},
 	{"reflect: call of reflect.Value.Elem on zero Value", "runtime error: invalid memory address or nil pointer dereference"},
 	{"reflect: call of reflect.Value.Field on zero Value", "runtime error: invalid memory address or nil pointer dereference"},
+	// Storing through a nil pointer: *p = v.
+	{"reflect: call of reflect.Value.Set on zero Value", "runtime error: invalid memory address or nil pointer dereference"},
 	// Indexing a nil pointer to an array, and (where Go would not panic) its len.
 	{"reflect: call of reflect.Value.Index on zero Value", "runtime error: invalid memory address or nil pointer dereference"},
 	{"reflect: call of reflect.Value.Len on zero Value", "runtime error: invalid memory address or nil pointer dereference"},
@@ -294,5 +301,38 @@ func panicText(v any) string {
 			return w.to + strings.TrimPrefix(s, w.from)
 		}
 	}
+	// Any other method of a zero reflect.Value: the interpreter read through a nil
+	// pointer (*p += 1 reads *p with Value.Int).
+	if rest, ok := strings.CutPrefix(s, "reflect: call of reflect.Value."); ok && strings.HasSuffix(rest, " on zero Value") {
+		return "runtime error: invalid memory address or nil pointer dereference"
+	}
 	return s
+}
+
+// undefinedName returns the name to blame when err, from evaluating a segment of plan,
+// is the interpreter's "definition loop": it says that for a top-level definition that
+// uses a name nothing declares. Not after a dot import, whose names the plan cannot see.
+func (e *Engine) undefinedName(plan *gocell.Plan, err error) (gocell.Ident, bool) {
+	if len(plan.Undefined) == 0 || !compileFailure(err) || !strings.Contains(err.Error(), "definition loop") {
+		return gocell.Ident{}, false
+	}
+	if _, dot := e.imported["."]; dot {
+		return gocell.Ident{}, false
+	}
+	for _, im := range plan.Imports {
+		if im.Name == "." {
+			return gocell.Ident{}, false
+		}
+	}
+	return plan.Undefined[0], true
+}
+
+// undefinedError reports u, an undefined name of cell count, in the words of the Go
+// compiler.
+func undefinedError(u gocell.Ident, count int, code string) *engine.Error {
+	p := position{count: count, line: u.Line, col: u.Column, code: code}
+	text := "undefined: " + u.Name
+	tb := []string{"CompileError: " + p.where() + ", column " + strconv.Itoa(p.col) + ": " + text}
+	return &engine.Error{Name: "CompileError", Value: fmt.Sprintf("line %d:%d: %s", p.line, p.col, text),
+		Traceback: append(tb, p.excerpt()...)}
 }

@@ -217,7 +217,7 @@ func (e *Engine) Lookup(name string) (any, error) {
 				if x, ok := unwrap(r).(exitRequest); ok {
 					os.Exit(x.code)
 				}
-				trace := e.mapTrace(e.router.TakeTrace(router.Goid()), r)
+				trace := e.mapTrace(e.router.TakeTrace(router.Goid()), r, 0)
 				panic(&cellPanic{value: unwrap(r), trace: trace})
 			}
 		}()

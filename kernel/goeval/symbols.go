@@ -63,6 +63,7 @@ func (e *Engine) overrides() interp.Exports {
 			"Clear": reflect.ValueOf(gocell.Clear),
 			"Index": reflect.ValueOf(gocell.IndexPanic),
 			"Check": reflect.ValueOf(gocell.IndexCheck),
+			"Line":  reflect.ValueOf(e.markLine),
 			"Defer": reflect.ValueOf(e.deferCall),
 			"Named": reflect.ValueOf(func(name string, f any) any { return process.Named(name, f) }),
 		},
@@ -137,7 +138,7 @@ func isStop(v any) bool {
 
 // goroutinePanic describes a panic recovered in goroutine g.
 func (e *Engine) goroutinePanic(g uint64, v any) string {
-	trace := e.mapTrace(e.router.TakeTrace(g), v)
+	trace := e.mapTrace(e.router.TakeTrace(g), v, 0)
 	var b strings.Builder
 	if x, ok := unwrap(v).(exitRequest); ok {
 		fmt.Fprintf(&b, "%s called in a goroutine: the goroutine stopped (the kernel keeps running)\n", x.Error())

@@ -1,0 +1,154 @@
+package gocell
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// globalsEnv is symbolEnv with package time, whose Now returns a compiled struct with
+// methods, and a session variable sws declared from a compiled []string.
+func globalsEnv() Env {
+	env := symbolEnv(map[string]reflect.Kind{"sws": reflect.Slice, "sfl": reflect.Slice})
+	symbol := env.Symbol
+	env.Symbol = func(pkgPath, name string) reflect.Type {
+		if pkgPath == "time" && name == "Now" {
+			return reflect.TypeOf(time.Now)
+		}
+		return symbol(pkgPath, name)
+	}
+	known := env.Package
+	env.Package = func(name string) (string, bool) {
+		if name == "time" {
+			return "time", true
+		}
+		return known(name)
+	}
+	env.Compiled = func(name string) reflect.Type {
+		if name == "sws" {
+			return reflect.TypeFor[[]string]()
+		}
+		return nil // sfl: declared in the session, but not from a compiled value
+	}
+	return env
+}
+
+func TestTopLevelDefinitionsAreTyped(t *testing.T) {
+	tests := []struct {
+		name string
+		cell string
+		want string // in the segments' sources
+		not  string // not in them
+	}{
+		{"index of a package variable", `x := os.Args[0]`, `x := (string)(os.Args[0])`, ""},
+		{"index of a package function's result", `z := strings.Split("a,b", ",")[1]`, `z := (string)(strings.Split("a,b", ",")[1])`, ""},
+		{"index of a method's result", `c := time.Now().String()[0]`, `c := (byte)(time.Now().String()[0])`, ""},
+		{"index of a compiled session variable", `w := sws[1]`, `w := (string)(sws[1])`, ""},
+		{"inside an operand", `y := sws[0] + "!"`, `y := (string)(sws[0]) + "!"`, ""},
+		{"address of an element", `p := &sws[0]`, `p := (*string)(&sws[0])`, ""},
+		{"address of a package variable's element", `b := &os.Args[0]`, `b := (*string)(&os.Args[0])`, ""},
+		{"a session variable of no known compiled type", `f := sfl[0]`, `f := sfl[0]`, "(int)("},
+		{"the cell's own compiled variable", "ws := strings.Fields(\"a b\")\nw := ws[1]", `w := (string)(ws[1])`, ""},
+		{"var declarations", `var v = sws[1]`, `var v = (string)(sws[1])`, ""},
+		{"not inside function literals", `g := func() string { return sws[0] }`, `return sws[0]`, "(string)("},
+		{"not with a declared type", `var s string = sws[0]`, `var s string = sws[0]`, "(string)("},
+		{"not in assignments", `sws[0] = "x"`, `sws[0] = "x"`, "(string)("},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := globalsEnv().Parse(tt.cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var src strings.Builder
+			for _, s := range plan.Segments {
+				src.WriteString(s.Source + "\n")
+			}
+			if !strings.Contains(src.String(), tt.want) {
+				t.Errorf("sources lack %q:\n%s", tt.want, src.String())
+			}
+			if tt.not != "" && strings.Contains(src.String(), tt.not) {
+				t.Errorf("sources have %q:\n%s", tt.not, src.String())
+			}
+		})
+	}
+}
+
+func TestDeclsCarryCompiledTypes(t *testing.T) {
+	plan, err := globalsEnv().Parse("ws := strings.Fields(\"a b\")\nvar args = os.Args\nn := 3\nvar now = time.Now()\nc := now.String()")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]reflect.Type{}
+	for _, d := range plan.Decls {
+		got[d.Name] = d.Compiled
+	}
+	want := map[string]reflect.Type{
+		"ws":   reflect.TypeFor[[]string](),
+		"args": reflect.TypeFor[[]string](),
+		"n":    nil,
+		"now":  reflect.TypeFor[time.Time](),
+		"c":    reflect.TypeFor[string](),
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Compiled = %v, want %v", got, want)
+	}
+}
+
+func TestUndefinedNames(t *testing.T) {
+	tests := []struct {
+		name string
+		cell string
+		want []Ident
+	}{
+		{"in a definition", "a := 1\nb := a + missing", []Ident{{"missing", 2, 10}}},
+		{"first use only", "b := nope * nope + 1\nvar c = other", []Ident{{"nope", 1, 6}, {"other", 2, 9}}},
+		{"declared by the cell, the session or the universe", "d := sws[0] + string(rune(len(e)))\nvar e = \"x\"\nf := true || false", nil},
+		{"qualifiers, fields and function literals are not looked at", "g := time.Now().Year()\nh := func() int { return q }\ni := struct{ X int }{X: 1}", nil},
+		{"not in statements or typed declarations", "fmt.Println(zz)\nvar j int = yy", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := globalsEnv().Parse(tt.cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(plan.Undefined, tt.want) {
+				t.Errorf("Undefined = %v, want %v", plan.Undefined, tt.want)
+			}
+		})
+	}
+}
+
+func TestMarkLines(t *testing.T) {
+	env := globalsEnv()
+	env.MarkLines = true
+	cell := "x := 1\nfunc f() int {\n\ty := 2\n\treturn y\n}\nfor i := range 2 {\n\tfmt.Println(i)\n}\nvar z = f()\nz + x"
+	plan, err := env.Parse(cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src strings.Builder
+	for _, s := range plan.Segments {
+		src.WriteString(s.Source + "\n")
+	}
+	for _, want := range []string{LineName + "(1); x := 1", LineName + "(6); ", LineName + "(9); var z = f()", LineName + "(10); "} {
+		if !strings.Contains(src.String(), want) {
+			t.Errorf("sources lack %q:\n%s", want, src.String())
+		}
+	}
+	if n := strings.Count(src.String(), LineName+"("); n != 4 {
+		t.Errorf("%d marks, want 4 (top-level statements only):\n%s", n, src.String())
+	}
+	// Columns after a mark map back to the cell's.
+	for _, s := range plan.Segments {
+		for i, line := range strings.Split(s.Source, "\n") {
+			if k := strings.Index(line, "x := 1"); k >= 0 && strings.Contains(line, LineName) {
+				if col := s.CellColumn(i+1, k+1); col != 1 {
+					t.Errorf("x := 1 at source column %d maps to cell column %d, want 1", k+1, col)
+				}
+			}
+		}
+	}
+}

@@ -80,7 +80,14 @@
 //     nothing more. [Segment.CellColumn] undoes the columns guards and hoists move.
 //   - In the value of a global declared without a type (x := e or var x = e at the top
 //     level), an index of a string or of a value of a compiled type is converted to its
-//     element type, (string)(os.Args[0]), because yaegi cannot infer its type there.
+//     element type, (string)(os.Args[0]), and the address of such an element to a pointer
+//     to it, (*string)(&ws[0]), because yaegi cannot infer their types there. The value
+//     is of a compiled type when it is a package's variable, a package function's result,
+//     a field or method result of one, or a variable declared from one, by the cell or by
+//     an earlier cell ([Env.Compiled], [Decl.Compiled]). Names such a value uses that
+//     nothing declares are listed in [Plan.Undefined].
+//   - With [Env.MarkLines], each top-level statement first calls [LineName] with its cell
+//     line, on its own line.
 //   - At the top level, v, ok := m[k] and x, ok := y.(T) first define the variables
 //     with an ordinary assignment, then assign the comma-ok form.
 //
@@ -102,7 +109,8 @@
 // Rewritten sources call [SpawnName] (a func(func()) that runs its argument on a new
 // goroutine), [ShowName] (a func(any) that receives a result) and [ClearName] (a
 // func(any) with the behaviour of the builtin clear, such as [Clear]), and guards call
-// [IndexName] and [CheckName] (such as [IndexPanic] and [IndexCheck]). The evaluator
+// [IndexName] and [CheckName] (such as [IndexPanic] and [IndexCheck]), and top-level
+// statements call [LineName] (a func(int)) when asked to. The evaluator
 // defines them before the first cell, for instance as variables holding compiled
 // functions. Generated variables start with [GeneratedPrefix].
 package gocell

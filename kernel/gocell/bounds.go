@@ -840,6 +840,9 @@ func (g *guardScan) index(e *ast.IndexExpr, collect bool) {
 	if c, ok := ast.Unparen(e.X).(*ast.CallExpr); ok && g.hoist(e, c, x, collect) {
 		return
 	}
+	if c, ok := ast.Unparen(e.Index).(*ast.CallExpr); ok && x != nil && !g.harmlessCall(c) && g.hoistIndex(e, c, x, collect) {
+		return
+	}
 	if sel, ok := ast.Unparen(e.X).(*ast.SelectorExpr); ok {
 		if f, deref := g.w.fieldOf(sel, g.sc); f != nil && deref {
 			// p.items[i]: the guard dereferences p as the index does, and panics as it
@@ -863,15 +866,62 @@ func (g *guardScan) index(e *ast.IndexExpr, collect bool) {
 //
 //	v := f(a); if uint64(len(v)) <= uint64(i) { IndexName(i, len(v), line) }; … v[i] …
 //
-// (or CheckName(v, i) when the result's type is unknown). That is sound when the call
-// is the first one the statement makes (Go makes calls and receives in lexical order,
-// those around the index after its operands), when the statement has no other effects
-// (type assertions, indexes of unknown type) but those in the call's arguments, when
-// nothing before it has stopped the guards, and when the index is evaluated
-// unconditionally. The index must not index anything itself: its guards would have to
-// come after the call's. It reports whether it walked e.
+// (or CheckName(v, i) when the result's type is unknown). That is sound under the
+// conditions of hoistable. The index must not index anything itself: its guards would
+// have to come after the call's. It reports whether it walked e.
 func (g *guardScan) hoist(e *ast.IndexExpr, c *ast.CallExpr, x *seq, collect bool) bool {
-	if g.w.env.NoHoist || !collect || g.stopped || len(g.conds) > 0 || x != nil && !x.sequence() {
+	if x != nil && !x.sequence() || !g.cheap(e.Index) || hasIndex(e.Index) || !g.w.isInteger(e.Index, g.sc, true) {
+		return false
+	}
+	if !g.hoistable(e, c, collect) {
+		return false
+	}
+	v, ok := g.hoistCall(c, collect)
+	if !ok {
+		g.expr(e.Index, collect)
+		return true
+	}
+	i := g.w.src(e.Index)
+	if x == nil {
+		g.guards = append(g.guards, CheckName+"("+v+", "+i+", "+g.lineArg()+");")
+	} else {
+		g.guards = append(g.guards, "if uint64(len("+v+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+v+"), "+g.lineArg()+") };")
+	}
+	g.stopped = true
+	return true
+}
+
+// hoistIndex guards x[f(a)], where x is cheap and certainly a slice, an array or a
+// string, and the index is a call, by assigning the call's result to a new variable v
+// in front of the statement, as hoist does:
+//
+//	v := f(a); if uint64(len(x)) <= uint64(v) { IndexName(v, len(x), line) }; … x[v] …
+//
+// Go evaluates x, which has no effects, then the call, then indexes. The conditions on
+// the call are hoist's. It reports whether it walked e.
+func (g *guardScan) hoistIndex(e *ast.IndexExpr, c *ast.CallExpr, x *seq, collect bool) bool {
+	if !x.sequence() || !g.cheap(e.X) || hasIndex(e.X) || !g.hoistable(e, c, collect) {
+		return false
+	}
+	g.expr(e.X, collect)
+	v, ok := g.hoistCall(c, collect)
+	if !ok {
+		return true
+	}
+	n := g.w.src(e.X)
+	g.guards = append(g.guards, "if uint64(len("+n+")) <= uint64("+v+") { "+IndexName+"("+v+", len("+n+"), "+g.lineArg()+") };")
+	g.stopped = true
+	return true
+}
+
+// hoistable reports whether call c, in index expression e, may run in front of the
+// statement: when it is the first call the statement makes (Go makes calls and receives
+// in lexical order, those around the index after its operands), when the statement has
+// no other effects (type assertions, indexes of unknown type) but those in the call's
+// arguments, when nothing before it has stopped the guards, and when the index is
+// evaluated unconditionally. At the top level, the statement must declare no names.
+func (g *guardScan) hoistable(e *ast.IndexExpr, c *ast.CallExpr, collect bool) bool {
+	if g.w.env.NoHoist || !collect || g.stopped || len(g.conds) > 0 {
 		return false
 	}
 	if g.sc == g.w.cell {
@@ -886,7 +936,7 @@ func (g *guardScan) hoist(e *ast.IndexExpr, c *ast.CallExpr, x *seq, collect boo
 			}
 		}
 	}
-	if !g.cheap(e.Index) || hasIndex(e.Index) || !g.w.isInteger(e.Index, g.sc, true) || !g.w.oneLine(e) {
+	if !g.w.oneLine(e) {
 		return false
 	}
 	if line, _ := g.w.t.position(g.w.off(c.Pos())); line != g.line(g.start) {
@@ -907,31 +957,32 @@ func (g *guardScan) hoist(e *ast.IndexExpr, c *ast.CallExpr, x *seq, collect boo
 			return false
 		}
 	}
+	return true
+}
+
+// hoistCall walks call c, which hoistable allowed, and assigns its result to a new
+// variable among the guards, whose name it returns. It returns false, with the guards
+// stopped, when the arguments have guards and something in the call may panic or be
+// observed after them: the guards, in front of the hoisted call, would then run first.
+func (g *guardScan) hoistCall(c *ast.CallExpr, collect bool) (string, bool) {
 	g.stack = append(g.stack, c)
 	g.callee(c, collect)
 	// A method value may panic on its receiver, which the hoisted call then does first
 	// too; but the guards of its arguments would run before it.
 	calleeStopped := g.stopped
 	g.stopped = false
+	before := len(g.guards)
 	for _, a := range c.Args {
 		g.expr(a, collect && !calleeStopped)
 	}
 	g.stack = g.stack[:len(g.stack)-1]
-	if g.stopped {
-		g.expr(e.Index, collect)
-		return true
+	if g.stopped && len(g.guards) > before {
+		return "", false
 	}
 	v := g.w.gen("v")
 	g.hoists = append(g.hoists, hoist{call: c, name: v, guard: len(g.guards)})
 	g.guards = append(g.guards, v+" := "+g.w.src(c)+";")
-	i := g.w.src(e.Index)
-	if x == nil {
-		g.guards = append(g.guards, CheckName+"("+v+", "+i+", "+g.lineArg()+");")
-	} else {
-		g.guards = append(g.guards, "if uint64(len("+v+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+v+"), "+g.lineArg()+") };")
-	}
-	g.stopped = true
-	return true
+	return v, true
 }
 
 // hasIndex reports whether e contains an index expression.

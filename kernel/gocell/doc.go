@@ -64,8 +64,9 @@
 //     field of such a type, direct or promoted, selected from a variable (s.items,
 //     p.a.xs). A variable of the cell whose type is unknown (a method's result, a type
 //     parameter) gets CheckName(x, i, line) instead, which looks at the value's type when it
-//     runs ([IndexCheck]). A call whose result is indexed directly, f(a)[i], is hoisted:
-//     v := f(a) runs first, among the guards, and the statement indexes v (at the top
+//     runs ([IndexCheck]). A call whose result is indexed directly, f(a)[i], or that is
+//     the index itself, x[f(a)], is hoisted: v := f(a) runs first, among the guards, and
+//     the statement indexes v, or indexes x with v (at the top
 //     level, inside a block, and not in a statement that declares names; see
 //     [Segment.Hoisted]). In the right operand of a && b or a || b, the guard repeats a
 //     as its condition when a is cheap and cannot panic. x and i must be names, literals,

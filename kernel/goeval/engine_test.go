@@ -241,6 +241,8 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"call result indexed directly, trailing", "k := 7\nstrings.Split(\"a,b\", \",\")[k] + \"!\"", "runtime error: index out of range [7] with length 2"},
 		{"call result indexed directly in a function", "func third(s string) string {\n\treturn strings.Fields(s)[2]\n}\nthird(\"a b\")", "runtime error: index out of range [2] with length 2"},
 		{"method result indexed directly", "var sb2 strings.Builder\nsb2.WriteString(\"ab\")\nk := 4\n_ = sb2.String()[k]", "runtime error: index out of range [4] with length 2"},
+		{"index that is a call", "five := func() int { return 5 }\nfmt.Println(ys[five()])", "runtime error: index out of range [5] with length 2"},
+		{"index that is a call in a function", "func pick(xs []int, at func(int) int) int {\n\treturn xs[at(len(xs))]\n}\npick(ys, func(n int) int { return n - 3 })", "runtime error: index out of range [-1]"},
 	}
 	for _, tt := range panics {
 		t.Run(tt.name, func(t *testing.T) {
@@ -261,6 +263,7 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"map-returning package function", "bun := display.HTMLBundle(\"<b>x</b>\")\nkey := \"none\"\nbun[key] == nil", "true"},
 		{"field of a map type", "k := \"zz\"\nbx.m[k]", "0"},
 		{"call result indexed directly, in range", "k := 1\nstrings.Split(\"a,b\", \",\")[k]", `"b"`},
+		{"hoisted index call runs once", "m := 0\nfunc next() int { m++; return m }\nfmt.Sprint(ys[next()], m)", `"2 1"`},
 		{"hoisted call runs once", "n := 0\nfunc count() []int { n++; return []int{n} }\nk := 0\nfmt.Sprint(count()[k], n)", `"1 1"`},
 		{"guarded && operand not evaluated", "k := 9\nk < len(ys) && ys[k] > 0 || k > 100 && strings.Fields(\"\")[k] == \"\"", "false"},
 		{"top-level definition from a slice of a named type keeps the type", "type celsius float64\nfunc (c celsius) String() string { return fmt.Sprintf(\"%.1f°C\", float64(c)) }\ntemps := []celsius{21.5}", ""},

@@ -21,6 +21,13 @@ import (
 // element type is made of predeclared types only (byte, string, []int,
 // map[string]float64, ...); other element types would need names the cell may not see.
 
+// globalValue handles e, the value of a top-level variable declared without a type: it
+// converts the indexes yaegi cannot type and records the names nothing declares.
+func (w *rewriter) globalValue(e ast.Expr) {
+	w.typeGlobalIndexes(e, w.cell)
+	w.findUndefined(e)
+}
+
 // typeGlobalIndexes converts the index expressions of e, the value of a global declared
 // without a type, to their element types where the interpreter needs that.
 func (w *rewriter) typeGlobalIndexes(e ast.Expr, sc *scope) {
@@ -60,13 +67,14 @@ func (w *rewriter) convert(e ast.Expr, t string) {
 // elemType returns the Go text of the type of x[i] when x is a string or a value of a
 // compiled type whose element type is made of predeclared types only, or "".
 func (w *rewriter) elemType(x ast.Expr, sc *scope) string {
-	if s := w.exprSeq(x, sc); s != nil && s.kind == seqString {
+	s := w.exprSeq(x, sc)
+	t := deref(w.exprRType(x, sc))
+	if s != nil && s.kind == seqString || t != nil && t.Kind() == reflect.String {
 		if !w.universal("byte", sc) {
 			return ""
 		}
 		return "byte"
 	}
-	t := deref(w.exprRType(x, sc))
 	if t == nil {
 		return ""
 	}
@@ -74,10 +82,6 @@ func (w *rewriter) elemType(x ast.Expr, sc *scope) string {
 	case reflect.Slice, reflect.Array, reflect.Map:
 		if e := t.Elem(); predeclaredOnly(e) {
 			return e.String()
-		}
-	case reflect.String:
-		if w.universal("byte", sc) {
-			return "byte"
 		}
 	}
 	return ""
@@ -190,27 +194,19 @@ func deref(t reflect.Type) reflect.Type {
 }
 
 // method returns the function type of the method name of compiled type t, or nil; for a
-// concrete t its first parameter is the receiver. Methods of *t count too: a variable of
-// type t is addressable.
+// concrete t its first parameter is the receiver, and callers look only at the results.
+// Methods of *t count too: a variable of type t is addressable.
 func method(t reflect.Type, name string) reflect.Type {
 	if t == nil || !token.IsExported(name) {
 		return nil
 	}
-	if t.Kind() == reflect.Interface {
-		if m, ok := t.MethodByName(name); ok {
-			return m.Type
-		}
-		return nil
-	}
 	m, ok := t.MethodByName(name)
-	if !ok && t.Kind() != reflect.Pointer {
+	if !ok && t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
 		m, ok = reflect.PointerTo(t).MethodByName(name)
 	}
 	if !ok {
 		return nil
 	}
-	// A method of a concrete type has its receiver as first parameter; only the results
-	// matter here.
 	return m.Type
 }
 

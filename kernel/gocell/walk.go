@@ -186,8 +186,7 @@ func (w *rewriter) unit(u *unit) {
 				for _, spec := range d.Specs {
 					if vs := spec.(*ast.ValueSpec); vs.Type == nil && len(vs.Values) == len(vs.Names) {
 						for _, v := range vs.Values {
-							w.typeGlobalIndexes(v, w.cell)
-							w.findUndefined(v)
+							w.globalValue(v)
 						}
 					}
 				}
@@ -237,8 +236,7 @@ func (w *rewriter) topStmt(s ast.Stmt) {
 	}
 	if as, ok := s.(*ast.AssignStmt); ok && as.Tok == token.DEFINE && len(as.Lhs) == len(as.Rhs) {
 		for _, r := range as.Rhs {
-			w.typeGlobalIndexes(r, w.cell)
-			w.findUndefined(r)
+			w.globalValue(r)
 		}
 	}
 	w.node(s, w.cell)

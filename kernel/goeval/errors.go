@@ -316,13 +316,9 @@ func (e *Engine) undefinedName(plan *gocell.Plan, err error) (gocell.Ident, bool
 	if len(plan.Undefined) == 0 || !compileFailure(err) || !strings.Contains(err.Error(), "definition loop") {
 		return gocell.Ident{}, false
 	}
+	// The cell's own imports were added to e.imported before its segments ran.
 	if _, dot := e.imported["."]; dot {
 		return gocell.Ident{}, false
-	}
-	for _, im := range plan.Imports {
-		if im.Name == "." {
-			return gocell.Ident{}, false
-		}
 	}
 	return plan.Undefined[0], true
 }

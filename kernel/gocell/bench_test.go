@@ -28,24 +28,29 @@ func BenchmarkParse(b *testing.B) {
 // BenchmarkIndexLoop measures, in the interpreter, a function summing 100,000 elements of
 // a slice by index: as written (no guard, the interpreter's own check only), with the
 // bounds guard that Parse puts in front of xs[i] when the loop bound is not len(xs), and
-// the loops whose index Parse leaves unguarded (i < len(xs), range).
+// the loops whose index Parse leaves unguarded (i < len(xs), range). The last two cases
+// add a call of an interpreted function beside the index, which keeps the guard from the
+// front of the statement: as written, and with the check Parse makes inline instead.
 func BenchmarkIndexLoop(b *testing.B) {
+	const besideCall = "func one(i int) int { return 1 }\nfunc sum(xs []int, n int) int {\n\tt := 0\n\tfor i := 0; i < n; i++ {\n\t\tt += one(i) + xs[i]\n\t}\n\treturn t\n}"
 	const loop = "func sum(xs []int, n int) int {\n\tt := 0\n\tfor i := 0; i < n; i++ {\n\t\tt += xs[i]\n\t}\n\treturn t\n}"
 	cases := []struct {
 		name, src string
 		parse     bool
-		guarded   bool
+		hook      string // the check Parse writes, if any
 	}{
-		{"unguarded", loop, false, false},
-		{"guarded", loop, true, true},
-		{"exempt counting loop", "func sum(xs []int, n int) int {\n\tt := 0\n\tfor i := 0; i < len(xs); i++ {\n\t\tt += xs[i]\n\t}\n\treturn t\n}", true, false},
-		{"exempt range loop", "func sum(xs []int, n int) int {\n\tt := 0\n\tfor i := range xs {\n\t\tt += xs[i]\n\t}\n\treturn t\n}", true, false},
+		{"unguarded", loop, false, ""},
+		{"guarded", loop, true, IndexName},
+		{"exempt counting loop", "func sum(xs []int, n int) int {\n\tt := 0\n\tfor i := 0; i < len(xs); i++ {\n\t\tt += xs[i]\n\t}\n\treturn t\n}", true, ""},
+		{"exempt range loop", "func sum(xs []int, n int) int {\n\tt := 0\n\tfor i := range xs {\n\t\tt += xs[i]\n\t}\n\treturn t\n}", true, ""},
+		{"beside a call, unchecked", besideCall, false, ""},
+		{"beside a call, checked inline", besideCall, true, AtName},
 	}
 	xs := make([]int, 100_000)
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			i := interp.New(interp.Options{})
-			if err := i.Use(interp.Exports{"bench/hooks/hooks": {"Index": reflect.ValueOf(IndexPanic)}}); err != nil {
+			if err := i.Use(interp.Exports{"bench/hooks/hooks": {"Index": reflect.ValueOf(IndexPanic), "At": reflect.ValueOf(IndexAt)}}); err != nil {
 				b.Fatal(err)
 			}
 			src := "package main\n" + c.src
@@ -56,10 +61,12 @@ func BenchmarkIndexLoop(b *testing.B) {
 				}
 				src = plan.Segments[0].Source
 			}
-			if got := strings.Contains(src, IndexName+"("); got != c.guarded {
-				b.Fatalf("guarded %v, want %v:\n%s", got, c.guarded, src)
+			for _, hook := range []string{IndexName, AtName} {
+				if got := strings.Contains(src, hook+"("); got != (hook == c.hook) {
+					b.Fatalf("calls %s: %v, want %v:\n%s", hook, got, hook == c.hook, src)
+				}
 			}
-			for _, s := range []string{`import hooks "bench/hooks"`, "var " + IndexName + " = hooks.Index", src} {
+			for _, s := range []string{`import hooks "bench/hooks"`, "var " + IndexName + " = hooks.Index\nvar " + AtName + " = hooks.At", src} {
 				if _, err := i.Eval(s); err != nil {
 					b.Fatal(err)
 				}

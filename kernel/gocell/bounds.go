@@ -1,6 +1,7 @@
 package gocell
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"reflect"
@@ -70,6 +71,27 @@ func IndexCheck(x, i any, line int) {
 	IndexPanic(i, v.Len(), line)
 }
 
+// IndexAt returns i, an integer, as an int when it is a valid index of a sequence of
+// length n, and otherwise panics as [IndexPanic] does, for cell line line. The evaluator
+// binds it to [AtName]; see the inline checks among the bounds guards.
+func IndexAt(i any, n, line int) int {
+	v := reflect.ValueOf(i)
+	switch {
+	case v.CanInt():
+		if k := v.Int(); k >= 0 && k < int64(n) {
+			return int(k)
+		}
+	case v.CanUint():
+		if k := v.Uint(); k < uint64(n) {
+			return int(k)
+		}
+	default:
+		panic(fmt.Sprintf("gocell: index of type %T is not an integer", i))
+	}
+	IndexPanic(i, n, line)
+	panic("unreachable: IndexPanic returned for an index out of range")
+}
+
 // Bounds guards.
 //
 // yaegi indexes slices, arrays and strings with reflect.Value.Index, whose panic says
@@ -99,7 +121,9 @@ func IndexCheck(x, i any, line int) {
 // literals, package variables, field selectors on variables, the indexes of known
 // sequences and arithmetic on them. A call's result indexed directly is assigned to a
 // variable first (see hoist), and a variable whose type shows only when the cell runs is
-// checked then (see check).
+// checked then (see check). Where a statement makes calls that keep the guard from its
+// front, the index itself is written as a call that checks it, x[AtName(i, len(x), line)]
+// (see inline).
 
 // seqKind tells which kind of sequence a type is.
 type seqKind int
@@ -117,10 +141,16 @@ const (
 type seq struct {
 	kind seqKind
 	elem *seq // the element type, when it is certainly a sequence or a map itself
+	// intElem is set when the element type is certainly an integer type, as a string's
+	// bytes are.
+	intElem bool
 	// ifaceKey is set on a map whose keys may be interfaces: reading it may panic
 	// (an unhashable key), so nothing after the read is guarded.
 	ifaceKey bool
 }
+
+// stringSeq describes a string.
+func stringSeq() *seq { return &seq{kind: seqString, intElem: true} }
 
 // sequence reports whether s describes a slice, an array, a pointer to an array or a
 // string.
@@ -157,13 +187,13 @@ func (w *rewriter) typeSeq(t ast.Expr, sc *scope) *seq {
 		if t.Len == nil {
 			k = seqSlice
 		}
-		return &seq{kind: k, elem: w.typeSeq(t.Elt, sc)}
+		return &seq{kind: k, elem: w.typeSeq(t.Elt, sc), intElem: w.isIntegerType(t.Elt, sc)}
 	case *ast.StarExpr:
 		if a, ok := ast.Unparen(t.X).(*ast.ArrayType); ok && a.Len != nil {
-			return &seq{kind: seqArrayPtr, elem: w.typeSeq(a.Elt, sc)}
+			return &seq{kind: seqArrayPtr, elem: w.typeSeq(a.Elt, sc), intElem: w.isIntegerType(a.Elt, sc)}
 		}
 	case *ast.MapType:
-		return &seq{kind: seqMap, elem: w.typeSeq(t.Value, sc), ifaceKey: !w.comparableKey(t.Key, sc)}
+		return &seq{kind: seqMap, elem: w.typeSeq(t.Value, sc), intElem: w.isIntegerType(t.Value, sc), ifaceKey: !w.comparableKey(t.Key, sc)}
 	case *ast.Ident:
 		if o, found := w.lookupAt(t, sc); found {
 			if o != nil && o.kind == objType {
@@ -172,7 +202,7 @@ func (w *rewriter) typeSeq(t ast.Expr, sc *scope) *seq {
 			return nil
 		}
 		if t.Name == "string" && !w.declared(t.Name) {
-			return &seq{kind: seqString}
+			return stringSeq()
 		}
 		if d := w.typeDef(t.Name); d != nil {
 			return typeOfSeq(d)
@@ -208,7 +238,7 @@ func (w *rewriter) exprSeq(e ast.Expr, sc *scope) *seq {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.BasicLit:
 		if e.Kind == token.STRING {
-			return &seq{kind: seqString}
+			return stringSeq()
 		}
 	case *ast.CompositeLit:
 		if e.Type == nil {
@@ -216,7 +246,7 @@ func (w *rewriter) exprSeq(e ast.Expr, sc *scope) *seq {
 		}
 		if a, ok := e.Type.(*ast.ArrayType); ok {
 			if _, ok := a.Len.(*ast.Ellipsis); ok {
-				return &seq{kind: seqArray, elem: w.typeSeq(a.Elt, sc)}
+				return &seq{kind: seqArray, elem: w.typeSeq(a.Elt, sc), intElem: w.isIntegerType(a.Elt, sc)}
 			}
 		}
 		return w.typeSeq(e.Type, sc)
@@ -239,13 +269,13 @@ func (w *rewriter) exprSeq(e ast.Expr, sc *scope) *seq {
 		case reflect.Array:
 			return &seq{kind: seqArray}
 		case reflect.String:
-			return &seq{kind: seqString}
+			return stringSeq()
 		}
 	case *ast.CallExpr:
 		return w.callSeq(e, sc)
 	case *ast.UnaryExpr:
 		if x := w.exprSeq(e.X, sc); e.Op == token.AND && x != nil && x.kind == seqArray {
-			return &seq{kind: seqArrayPtr, elem: x.elem}
+			return &seq{kind: seqArrayPtr, elem: x.elem, intElem: x.intElem}
 		}
 	case *ast.SelectorExpr:
 		if t := w.packageMember(e, sc); t != nil {
@@ -262,7 +292,7 @@ func (w *rewriter) exprSeq(e ast.Expr, sc *scope) *seq {
 		case x.kind == seqString:
 			return x
 		}
-		return &seq{kind: seqSlice, elem: x.elem}
+		return &seq{kind: seqSlice, elem: x.elem, intElem: x.intElem}
 	case *ast.IndexExpr:
 		if x := w.exprSeq(e.X, sc); x != nil && x.kind != seqString {
 			return x.elem
@@ -307,16 +337,16 @@ func typeOfSeq(t reflect.Type) *seq {
 	switch t.Kind() {
 	case reflect.Map:
 		k := t.Key().Kind()
-		return &seq{kind: seqMap, elem: typeOfSeq(t.Elem()), ifaceKey: k == reflect.Interface || k == reflect.Struct || k == reflect.Array}
+		return &seq{kind: seqMap, elem: typeOfSeq(t.Elem()), intElem: isIntegerKind(t.Elem().Kind()), ifaceKey: k == reflect.Interface || k == reflect.Struct || k == reflect.Array}
 	case reflect.Slice:
-		return &seq{kind: seqSlice, elem: typeOfSeq(t.Elem())}
+		return &seq{kind: seqSlice, elem: typeOfSeq(t.Elem()), intElem: isIntegerKind(t.Elem().Kind())}
 	case reflect.Array:
-		return &seq{kind: seqArray, elem: typeOfSeq(t.Elem())}
+		return &seq{kind: seqArray, elem: typeOfSeq(t.Elem()), intElem: isIntegerKind(t.Elem().Kind())}
 	case reflect.String:
-		return &seq{kind: seqString}
+		return stringSeq()
 	case reflect.Pointer:
 		if t.Elem().Kind() == reflect.Array {
-			return &seq{kind: seqArrayPtr, elem: typeOfSeq(t.Elem().Elem())}
+			return &seq{kind: seqArrayPtr, elem: typeOfSeq(t.Elem().Elem()), intElem: isIntegerKind(t.Elem().Elem().Kind())}
 		}
 	}
 	return nil
@@ -366,7 +396,7 @@ func (w *rewriter) callSeq(c *ast.CallExpr, sc *scope) *seq {
 				}
 			}
 		case "string":
-			return &seq{kind: seqString}
+			return stringSeq()
 		}
 	}
 	return nil
@@ -487,8 +517,14 @@ type guardScan struct {
 	// hoists are the calls whose results the statement indexes directly (f()[i]), which
 	// the guards assign to variables first; see hoist.
 	hoists []hoist
-	s      ast.Stmt  // the statement
-	start  token.Pos // its position
+	// hoisting counts the hoisted calls being walked, whose copies in the guards would
+	// miss an inline check of their arguments; see inline.
+	hoisting int
+	// assigned is the index expression assigned to by x[i] = v, whose index Go checks
+	// after evaluating v: it is never checked inline.
+	assigned *ast.IndexExpr
+	s        ast.Stmt  // the statement
+	start    token.Pos // its position
 }
 
 // A hoist is a call moved into the guards: name := call, with the call in the statement
@@ -577,6 +613,7 @@ func (g *guardScan) assign(s *ast.AssignStmt) {
 	case s.Tok == token.DEFINE:
 		g.expr(r, true)
 	case s.Tok == token.ASSIGN && isIndex:
+		g.assigned = ix
 		g.stack = append(g.stack, ix)
 		x := g.w.exprSeq(ix.X, g.sc)
 		g.expr(ix.X, true)
@@ -966,6 +1003,8 @@ func (g *guardScan) hoistable(e *ast.IndexExpr, c *ast.CallExpr, collect bool) b
 // observed after them: the guards, in front of the hoisted call, would then run first.
 func (g *guardScan) hoistCall(c *ast.CallExpr, collect bool) (string, bool) {
 	g.stack = append(g.stack, c)
+	g.hoisting++
+	defer func() { g.hoisting-- }()
 	g.callee(c, collect)
 	// A method value may panic on its receiver, which the hoisted call then does first
 	// too; but the guards of its arguments would run before it.
@@ -1047,26 +1086,22 @@ func (g *guardScan) indexOp(e *ast.IndexExpr, x *seq, collect bool) {
 		return
 	}
 	if g.stopped || !collect || !g.insideEffects() {
+		g.inline(e, x)
 		g.stopped = true
 		return
 	}
-	if id, ok := ast.Unparen(e.Index).(*ast.Ident); ok {
-		if o, _ := g.w.lookupAt(id, g.sc); o != nil && o.inRange != "" && o.inRange == g.w.src(e.X) {
-			// A loop index that stays in range: no guard, by design. Unless the loop
-			// body makes calls, which might change the sequence behind the rewriter's
-			// back, it cannot panic, and later indexes may still be guarded.
-			if !o.rangeCalls {
-				return
-			}
-			g.stopped = true
-			return
-		}
+	if g.inRange(e) {
+		// A loop index that stays in range: no guard, by design. Unless the loop body
+		// makes calls, which might change the sequence behind the rewriter's back, it
+		// cannot panic, and later indexes may still be guarded.
+		return
 	}
 	if !g.w.universal("len", g.sc) || !g.w.universal("uint64", g.sc) {
 		g.stopped = true
 		return
 	}
 	if !g.cheap(e.X) || !g.cheap(e.Index) || !g.w.isInteger(e.Index, g.sc, true) || !g.w.oneLine(e) {
+		g.inline(e, x)
 		g.stopped = true
 		return
 	}
@@ -1079,6 +1114,60 @@ func (g *guardScan) indexOp(e *ast.IndexExpr, x *seq, collect bool) {
 	}
 	xs, i := g.w.src(e.X), g.w.src(e.Index)
 	g.guards = append(g.guards, "if "+g.condPrefix()+"uint64(len("+xs+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+xs+"), "+g.lineArg()+") };")
+}
+
+// inRange reports whether x[i] indexes x with the index of a range loop over x whose body
+// makes no calls, which cannot be out of range.
+func (g *guardScan) inRange(e *ast.IndexExpr) bool {
+	id, ok := ast.Unparen(e.Index).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	o, _ := g.w.lookupAt(id, g.sc)
+	return o != nil && o.inRange != "" && o.inRange == g.w.src(e.X) && !o.rangeCalls
+}
+
+// inline checks x[i] where the statement evaluates it, when no guard can go in front of
+// the statement, by writing the index as AtName(i, len(x), line) ([IndexAt]): the check
+// runs exactly when the index does, after whatever the statement evaluates first. It
+// costs a call of compiled code each time, so it is made only in statements that make
+// calls or receives anyway: an index beside a call (f(g(), x[i])), an index made by a
+// call (x[f()+1]), an index inside another index's arguments. x must be certainly a
+// slice, an array or a string, cheap, and free of indexes, since len(x) evaluates it
+// again after i; Go, too, reads x after the calls in i. A constant index of an array or
+// of a constant string is checked when the cell compiles, and is left alone. So are the
+// index assigned to by x[i] = v, which Go checks after evaluating v, and indexes inside a
+// call that a guard hoists, since the guard copies the call.
+func (g *guardScan) inline(e *ast.IndexExpr, x *seq) {
+	if g.hoisting > 0 || e == g.assigned || !g.makesCalls() || !x.sequence() || !g.cheap(e.X) || hasIndex(e.X) {
+		return
+	}
+	if !g.w.isInteger(e.Index, g.sc, true) || !g.w.oneLine(e) || !g.w.universal("len", g.sc) || g.inRange(e) {
+		return
+	}
+	if g.w.constant(e.Index, g.sc) {
+		if _, lit := ast.Unparen(e.Index).(*ast.BasicLit); !lit || x.fixed() || g.w.constant(e.X, g.sc) {
+			return
+		}
+	}
+	// Around everything else that starts and ends with the index (depth inline).
+	open, end := g.w.off(e.Index.Pos()), g.w.off(e.Index.End())
+	g.w.add(edit{pos: open, end: open, text: AtName + "(", depth: inlineDepth, mapped: true})
+	g.w.add(edit{pos: end, end: end, text: ", len(" + g.w.src(e.X) + "), " + strconv.Itoa(g.line(e.Pos())) + ")", depth: inlineDepth, closing: true, mapped: true})
+}
+
+// inlineDepth is the depth of an inline check's edits, which enclose every other edit
+// at the start and the end of the index.
+const inlineDepth = -1 << 20
+
+// makesCalls reports whether the statement makes a call or a receive.
+func (g *guardScan) makesCalls() bool {
+	for _, eff := range g.effects {
+		if g.ordered(eff) {
+			return true
+		}
+	}
+	return false
 }
 
 // check guards x[i] when x is a variable of a type the rewriter does not know, such as a

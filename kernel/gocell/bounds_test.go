@@ -163,7 +163,7 @@ func TestParseBoundsGuards(t *testing.T) {
 
 		{name: "direct index of a call result", cell: "k := 1\n_ = strings.Split(s, \",\")[k]\nfmt.Println(strings.Fields(s)[k])\nfunc mk() []int { return nil }\nfunc f(xs []int, i int) int {\n\treturn mk()[i+1] + mk()[xs[i]] + len(strings.Fields(s)[i])\n}\nstrings.Split(s, \",\")[k]",
 			guards: []string{"__gk_v1[k]", "__gk_v2[k]", "__gk_v3[i+1]", "__gk_v4[k]"},
-			has:    []string{"{ __gk_v1 := strings.Split(s, \",\"); if", "; _ = __gk_v1[k] }\n", "fmt.Println(__gk_v2[k]) }", "\t__gk_v3 := mk(); if", "return __gk_v3[i+1] + mk()[xs[i]] + len(strings.Fields(s)[i])", "__gk_v4[k] }\n"}},
+			has:    []string{"{ __gk_v1 := strings.Split(s, \",\"); if", "; _ = __gk_v1[k] }\n", "fmt.Println(__gk_v2[k]) }", "\t__gk_v3 := mk(); if", "return __gk_v3[i+1] + mk()[xs[" + AtName + "(i, len(xs), 6)]] + len(strings.Fields(s)[i])", "__gk_v4[k] }\n"}},
 		{name: "no hoisting in top-level declarations", cell: "k := 1\nx := strings.Split(s, \",\")[k]\nvar y = strings.Split(s, \",\")[k]"},
 		{name: "direct index of a method's result", cell: "var sb strings.Builder\nk := 2\n_ = sb.String()[k]\n_ = swords()[k] + len(sb.String())\n_ = sany.(string) + swords()[k]\n_ = swords()[k] + sb.String()[k]",
 			guards: []string{"__gk_v2[k]"}, has: []string{"{ __gk_v1 := sb.String(); " + CheckName + "(__gk_v1, k, 3); _ = __gk_v1[k] }", "\n_ = sany.(string) + swords()[k]\n_ = swords()[k] + sb.String()[k]"}},
@@ -223,6 +223,95 @@ func TestParseBoundsGuards(t *testing.T) {
 				t.Logf("sources:\n%s", all)
 			}
 		})
+	}
+}
+
+func TestParseInlineChecks(t *testing.T) {
+	session := map[string]reflect.Kind{"sxs": reflect.Slice, "sstr": reflect.String, "sarr": reflect.Array,
+		"sn": reflect.Int, "smap": reflect.Map, "sany": reflect.Interface}
+	at := func(x, i string, line int) string {
+		return x + "[" + AtName + "(" + i + ", len(" + x + "), " + fmt.Sprint(line) + ")]"
+	}
+	const g = "func g() int { return 0 }\n"
+	tests := []struct {
+		name string
+		cell string
+		has  []string // inline checks and other texts the sources contain
+		n    int      // how many inline checks there are
+	}{
+		// Checked inline: the statement makes a call that no guard may run before.
+		{name: "beside a call", cell: g + "k := 5\nfmt.Println(g(), sxs[k])", has: []string{at("sxs", "k", 3)}, n: 1},
+		{name: "call inside the index", cell: g + "_ = sxs[g()+1]", has: []string{at("sxs", "g()+1", 2)}, n: 1},
+		{name: "string and array", cell: g + "k := 1\nfmt.Println(g(), sstr[k], sarr[k])", has: []string{at("sstr", "k", 3), at("sarr", "k", 3)}, n: 2},
+		{name: "in a function", cell: g + "func f(xs []int) int {\n\treturn xs[g()*2]\n}", has: []string{at("xs", "g()*2", 3)}, n: 1},
+		{name: "index of an index", cell: g + "_ = sxs[sxs[g()+1]]", has: []string{"sxs[" + AtName + "(" + at("sxs", "g()+1", 2) + ", len(sxs), 2)]"}, n: 2},
+		{name: "right operand of && after a call", cell: g + "k := 1\nok := g() > 0 && sxs[k] > 0", has: []string{at("sxs", "k", 3)}, n: 1},
+		{name: "compound assignment", cell: g + "k := 1\nsxs[k] += g()", has: []string{at("sxs", "k", 3)}, n: 1},
+		{name: "field", cell: g + "k := 1\nfmt.Println(g(), sst.Names[k])", has: []string{at("sst.Names", "k", 3)}, n: 1},
+		{name: "range loop whose body calls", cell: g + "for i := range sxs {\n\tfmt.Println(g(), sxs[i])\n}", has: []string{at("sxs", "i", 3)}, n: 1},
+		{name: "constant index of a slice", cell: g + "fmt.Println(g(), sxs[5])", has: []string{at("sxs", "5", 2)}, n: 1},
+		{name: "multi-line statement: the index's own line", cell: g + "k := 1\nfmt.Println(g(),\n\tsxs[k])", has: []string{at("sxs", "k", 4)}, n: 1},
+
+		// Left alone.
+		{name: "guarded in front instead", cell: "k := 1\nfmt.Println(sxs[k])"},
+		{name: "no call in the statement", cell: "k, j := 1, 2\n_ = sxs[k/j]"},
+		{name: "assigned index, checked after the value", cell: g + "k := 1\nsxs[k] = g()"},
+		{name: "constant index of an array", cell: g + "fmt.Println(g(), sarr[2])"},
+		{name: "constant string", cell: g + "const cs = \"abc\"\nfmt.Println(g(), cs[1])"},
+		{name: "map, unknown type, call result, an index in the sequence", cell: g + "k := 1\ngrid := [][]int{{1}}\nfmt.Println(g(), smap[k], sany[k], swords()[k], grid[0][k])",
+			has: []string{at("grid", "0", 4) + "[k]"}, n: 1}, // only grid[0] itself
+		{name: "inside a hoisted call", cell: g + "func h(int) int { return 0 }\n_ = sxs[h(sxs[g()+1])]", has: []string{"__gk_v1 := h(sxs[g()+1])"}},
+		{name: "range loop whose body makes no call", cell: g + "for i := range sxs {\n\t_ = sxs[i] / sn\n}"},
+		{name: "shadowed len", cell: "func f(xs []int, i int, len func([]int) int) int {\n\treturn xs[len(xs)]\n}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan := mustParse(t, symbolEnv(session), tt.cell)
+			all := ""
+			for _, s := range plan.Segments {
+				all += s.Source + "\n"
+			}
+			if n := strings.Count(all, AtName+"("); n != tt.n {
+				t.Errorf("%d inline checks, want %d:\n%s", n, tt.n, all)
+			}
+			for _, h := range tt.has {
+				if !strings.Contains(all, h) {
+					t.Errorf("sources do not contain %q:\n%s", h, all)
+				}
+			}
+		})
+	}
+}
+
+func TestInlineCheckKeepsColumns(t *testing.T) {
+	line := "fmt.Println(g(), xs[k], undefined)"
+	cell := "func g() int { return 0 }\nxs := []int{}\nk := 1\n" + line
+	plan := mustParse(t, testEnv(), cell)
+	seg := plan.Segments[len(plan.Segments)-1]
+	srcLine := 0
+	for i, l := range strings.Split(seg.Source, "\n") {
+		if strings.Contains(l, "undefined") {
+			srcLine = i + 1
+		}
+	}
+	if srcLine == 0 {
+		t.Fatalf("line 4 missing from %q", seg.Source)
+	}
+	text := strings.Split(seg.Source, "\n")[srcLine-1]
+	if !strings.Contains(text, AtName) {
+		t.Fatalf("no inline check in %q", text)
+	}
+	tests := []struct{ at, want string }{
+		{"fmt", "fmt"},
+		{"k, len", "k]"},
+		{"undefined", "undefined"},
+	}
+	for _, tt := range tests {
+		col := strings.Index(text, tt.at) + 1
+		want := strings.Index(line, tt.want) + 1
+		if got := seg.CellColumn(srcLine, col); got != want {
+			t.Errorf("column of %q: %d, want %d (source line %q)", tt.at, got, want, text)
+		}
 	}
 }
 

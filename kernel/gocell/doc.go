@@ -79,6 +79,13 @@
 //     i-- whose body assigns neither i nor x (nor a field or element of what x names),
 //     and x dereferences no pointer field, is not guarded, so that such loops cost
 //     nothing more. [Segment.CellColumn] undoes the columns guards and hoists move.
+//   - An index that no guard can check, in a statement that makes a call or a receive
+//     (beside the index, f(g(), x[i]), or inside it, x[f()+1]), is checked where it is
+//     evaluated: its index i becomes AtName(i, len(x), line) ([IndexAt]), when x is
+//     certainly a slice, an array or a string, cheap and without indexes of its own. Not
+//     the index assigned to by x[i] = v (Go checks it after evaluating v), a constant
+//     index of an array or a constant string (checked when the cell compiles), nor an
+//     index inside a call a guard hoists.
 //   - In the value of a global declared without a type (x := e or var x = e at the top
 //     level), an index of a string or of a value of a compiled type is converted to its
 //     element type, (string)(os.Args[0]), and the address of such an element to a pointer
@@ -110,7 +117,8 @@
 // Rewritten sources call [SpawnName] (a func(func()) that runs its argument on a new
 // goroutine), [ShowName] (a func(any) that receives a result) and [ClearName] (a
 // func(any) with the behaviour of the builtin clear, such as [Clear]), and guards call
-// [IndexName] and [CheckName] (such as [IndexPanic] and [IndexCheck]), and top-level
+// [IndexName], [CheckName] and [AtName] (such as [IndexPanic], [IndexCheck] and
+// [IndexAt]), and top-level
 // statements call [LineName] (a func(int)) when asked to. The evaluator
 // defines them before the first cell, for instance as variables holding compiled
 // functions. Generated variables start with [GeneratedPrefix].

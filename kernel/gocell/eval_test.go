@@ -61,6 +61,7 @@ func newSession(t *testing.T) *session {
 		"Show":  reflect.ValueOf(func(v any) { s.shown, s.hasShown = v, true }),
 		"Clear": reflect.ValueOf(Clear),
 		"Index": reflect.ValueOf(IndexPanic),
+		"At":    reflect.ValueOf(IndexAt),
 		// Later keeps a callback for RunLater, as a compiled scheduler would.
 		"Later":    reflect.ValueOf(func(f func()) { s.pending = append(s.pending, f) }),
 		"RunLater": reflect.ValueOf(func() { p := s.pending; s.pending = nil; runAll(p) }),
@@ -71,7 +72,7 @@ func newSession(t *testing.T) *session {
 	s.imported["hooks gocelltest/hooks"] = true
 	for _, src := range []string{
 		`import hooks "gocelltest/hooks"`,
-		"var " + SpawnName + " = hooks.Go\nvar " + ShowName + " = hooks.Show\nvar " + ClearName + " = hooks.Clear\nvar " + IndexName + " = hooks.Index",
+		"var " + SpawnName + " = hooks.Go\nvar " + ShowName + " = hooks.Show\nvar " + ClearName + " = hooks.Clear\nvar " + IndexName + " = hooks.Index\nvar " + AtName + " = hooks.At",
 	} {
 		if _, err := s.i.Eval(src); err != nil {
 			t.Fatal(err)

@@ -30,6 +30,9 @@ const (
 	// CheckName is called as CheckName(x, i, line) in front of a statement that indexes x, of a
 	// type known only when it runs, with i; see [IndexCheck].
 	CheckName = "__gk_check"
+	// AtName is called as AtName(i, len(x), line) in place of the index i of x[i] where
+	// no guard can go in front of the statement; see [IndexAt].
+	AtName = "__gk_at"
 	// LineName is called as LineName(line) in front of each top-level statement of a cell
 	// when [Env.MarkLines] is set, with the statement's cell line, so that a panic's trace
 	// can place the cell's own frame at the statement that was running: the interpreter

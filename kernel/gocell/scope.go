@@ -108,7 +108,8 @@ func (w *rewriter) isIntegerType(t ast.Expr, sc *scope) bool {
 
 // isInteger reports whether expression e certainly has an integer type, assuming the
 // program is valid where e ranges: literals, len and cap, conversions to integer types,
-// arithmetic that only numbers allow, and names the cell shows to be integers. With
+// arithmetic that only numbers allow, names the cell shows to be integers, and elements
+// of sequences and maps of integers. With
 // session set, it asks Env.Kind about the session's names too.
 func (w *rewriter) isInteger(e ast.Expr, sc *scope, session bool) bool {
 	switch e := ast.Unparen(e).(type) {
@@ -141,6 +142,9 @@ func (w *rewriter) isInteger(e ast.Expr, sc *scope, session bool) bool {
 			return (o.kind == objVar || o.kind == objConst) && o.integer
 		}
 		return session && isIntegerKind(w.kind(e.Name))
+	case *ast.IndexExpr:
+		x := w.exprSeq(e.X, sc)
+		return x != nil && x.intElem
 	}
 	return false
 }

@@ -242,6 +242,14 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"call result indexed directly in a function", "func third(s string) string {\n\treturn strings.Fields(s)[2]\n}\nthird(\"a b\")", "runtime error: index out of range [2] with length 2"},
 		{"method result indexed directly", "var sb2 strings.Builder\nsb2.WriteString(\"ab\")\nk := 4\n_ = sb2.String()[k]", "runtime error: index out of range [4] with length 2"},
 		{"index that is a call", "five := func() int { return 5 }\nfmt.Println(ys[five()])", "runtime error: index out of range [5] with length 2"},
+		{"index beside a call", "zero := func() int { return 0 }\nfmt.Println(zero(), ys[5])", "runtime error: index out of range [5] with length 2"},
+		{"index beside a call in a function", "func both(a, b int) int { return a + b }\nfunc pair(xs []int, k int) int {\n\treturn both(len(strings.Fields(\"x\")), xs[k])\n}\npair(ys, 3)", "runtime error: index out of range [3] with length 2"},
+		{"call inside the index", "_ = ys[strings.Count(\"aaa\", \"a\")+1]", "runtime error: index out of range [4] with length 2"},
+		{"call inside the index of a string", "k := -2\n_ = str[strings.Count(\"a\", \"a\")+k]", "runtime error: index out of range [-1]"},
+		{"index of an index", "idx := []int{0, 9}\nk := 1\n_ = ys[idx[k]]", "runtime error: index out of range [9] with length 2"},
+		{"index of an index made by a call", "idx := []int{0, 9}\n_ = ys[idx[strings.Count(\"a\", \"a\")]]", "runtime error: index out of range [9] with length 2"},
+		{"top-level definition indexed by a call", "k := 3\nv := ys[strings.Count(\"a\", \"a\")+k]\n_ = v", "runtime error: index out of range [4] with length 2"},
+		{"right operand of && after a call", "k := 5\nok := strings.HasPrefix(\"ab\", \"a\") && ys[k] > 0", "runtime error: index out of range [5] with length 2"},
 		{"index that is a call in a function", "func pick(xs []int, at func(int) int) int {\n\treturn xs[at(len(xs))]\n}\npick(ys, func(n int) int { return n - 3 })", "runtime error: index out of range [-1]"},
 	}
 	for _, tt := range panics {
@@ -264,6 +272,7 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"field of a map type", "k := \"zz\"\nbx.m[k]", "0"},
 		{"call result indexed directly, in range", "k := 1\nstrings.Split(\"a,b\", \",\")[k]", `"b"`},
 		{"hoisted index call runs once", "m := 0\nfunc next() int { m++; return m }\nfmt.Sprint(ys[next()], m)", `"2 1"`},
+		{"index checked inline runs its call once", "calls := 0\nfunc bump() int { calls++; return calls }\nfmt.Sprint(ys[bump()-1+0], calls)", `"1 1"`},
 		{"hoisted call runs once", "n := 0\nfunc count() []int { n++; return []int{n} }\nk := 0\nfmt.Sprint(count()[k], n)", `"1 1"`},
 		{"guarded && operand not evaluated", "k := 9\nk < len(ys) && ys[k] > 0 || k > 100 && strings.Fields(\"\")[k] == \"\"", "false"},
 		{"top-level definition from a slice of a named type keeps the type", "type celsius float64\nfunc (c celsius) String() string { return fmt.Sprintf(\"%.1f°C\", float64(c)) }\ntemps := []celsius{21.5}", ""},
@@ -291,6 +300,13 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 	err = s.fails("k := 5\nw5 := strings.Split(\"a,b\", \",\")[k]")
 	if err.Value != "runtime error: index out of range" {
 		t.Errorf("unguarded index: %q", err.Value)
+	}
+	// The call beside an index runs before it is checked: the panic comes after the
+	// call's output.
+	s.ok("func loud() int { fmt.Println(\"ran\"); return 1 }")
+	res, rec := s.run("fmt.Println(loud(), ys[6])")
+	if res.Err == nil || res.Err.Value != "runtime error: index out of range [6] with length 2" || rec.out() != "ran\n" {
+		t.Errorf("error %v, output %q; want the index's panic after \"ran\"", res.Err, rec.out())
 	}
 	// A hoisted call that does not compile is reported in the interpreter's plain words.
 	err = s.fails("k := 1\nfmt.Println(strings.Split(\"a,b\")[k])")

@@ -63,6 +63,7 @@ func (e *Engine) overrides() interp.Exports {
 			"Clear": reflect.ValueOf(gocell.Clear),
 			"Index": reflect.ValueOf(gocell.IndexPanic),
 			"Check": reflect.ValueOf(gocell.IndexCheck),
+			"At":    reflect.ValueOf(gocell.IndexAt),
 			"Line":  reflect.ValueOf(e.markLine),
 			"Defer": reflect.ValueOf(e.deferCall),
 			"Named": reflect.ValueOf(func(name string, f any) any { return process.Named(name, f) }),

@@ -894,8 +894,35 @@ func (g *guardScan) index(e *ast.IndexExpr, collect bool) {
 		}
 	}
 	g.expr(e.X, collect)
+	stopped := g.stopped
 	g.expr(e.Index, collect)
+	if divided := !stopped && g.stopped && g.dividing(e.Index); divided {
+		// The guard divides as the index does, first, and panics where it would.
+		g.stopped = false
+		n := len(g.guards)
+		g.indexOp(e, x, collect)
+		g.stopped = g.stopped || len(g.guards) == n
+		return
+	}
 	g.indexOp(e, x, collect)
+}
+
+// dividing reports whether index e is made of names, literals, len and cap of those,
+// and arithmetic including divisions, which alone may panic (dividing by zero). A guard
+// that repeats e divides first, as the index would, and panics where it would, so the
+// divisions need not stop the guard of the index they are in.
+func (g *guardScan) dividing(e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.UnaryExpr:
+		return (e.Op == token.SUB || e.Op == token.ADD || e.Op == token.XOR) && g.dividing(e.X)
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.ADD, token.SUB, token.MUL, token.AND, token.OR, token.XOR, token.AND_NOT, token.QUO, token.REM:
+			return g.dividing(e.X) && g.dividing(e.Y)
+		}
+		return false
+	}
+	return g.simple(e)
 }
 
 // hoist guards f(a)[i], where the call's result is neither a map nor assigned to a
@@ -1100,7 +1127,7 @@ func (g *guardScan) indexOp(e *ast.IndexExpr, x *seq, collect bool) {
 		g.stopped = true
 		return
 	}
-	if !g.cheap(e.X) || !g.cheap(e.Index) || !g.w.isInteger(e.Index, g.sc, true) || !g.w.oneLine(e) {
+	if !g.cheap(e.X) || !g.cheap(e.Index) && !g.dividing(e.Index) || !g.w.isInteger(e.Index, g.sc, true) || !g.w.oneLine(e) {
 		g.inline(e, x)
 		g.stopped = true
 		return

@@ -242,6 +242,8 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"call result indexed directly in a function", "func third(s string) string {\n\treturn strings.Fields(s)[2]\n}\nthird(\"a b\")", "runtime error: index out of range [2] with length 2"},
 		{"method result indexed directly", "var sb2 strings.Builder\nsb2.WriteString(\"ab\")\nk := 4\n_ = sb2.String()[k]", "runtime error: index out of range [4] with length 2"},
 		{"index that is a call", "five := func() int { return 5 }\nfmt.Println(ys[five()])", "runtime error: index out of range [5] with length 2"},
+		{"remainder in the index", "k := 9\n_ = ys[k%5]", "runtime error: index out of range [4] with length 2"},
+		{"remainder by zero in the index", "var empty []int\nk := 9\n_ = empty[k%len(empty)]", "runtime error: integer divide by zero"},
 		{"index beside a call", "zero := func() int { return 0 }\nfmt.Println(zero(), ys[5])", "runtime error: index out of range [5] with length 2"},
 		{"index beside a call in a function", "func both(a, b int) int { return a + b }\nfunc pair(xs []int, k int) int {\n\treturn both(len(strings.Fields(\"x\")), xs[k])\n}\npair(ys, 3)", "runtime error: index out of range [3] with length 2"},
 		{"call inside the index", "_ = ys[strings.Count(\"aaa\", \"a\")+1]", "runtime error: index out of range [4] with length 2"},

@@ -262,8 +262,11 @@ func TestParseInlineChecks(t *testing.T) {
 		{name: "assigned index, checked after the value", cell: g + "k := 1\nsxs[k] = g()"},
 		{name: "constant index of an array", cell: g + "fmt.Println(g(), sarr[2])"},
 		{name: "constant string", cell: g + "const cs = \"abc\"\nfmt.Println(g(), cs[1])"},
-		{name: "map, unknown type, call result, an index in the sequence", cell: g + "k := 1\ngrid := [][]int{{1}}\nfmt.Println(g(), smap[k], sany[k], swords()[k], grid[0][k])",
-			has: []string{at("grid", "0", 4) + "[k]"}, n: 1}, // only grid[0] itself
+		{name: "index of an index", cell: g + "k := 1\ngrid := [][]int{{1}}\nfmt.Println(g(), grid[0][k])",
+			has: []string{"grid[" + AtName + "(0, len(grid), 4)][" + AtName + "(k, len(grid[0]), 4)]"}, n: 2},
+		{name: "map, unknown type, call result", cell: g + "k := 1\nfmt.Println(g(), smap[k], sany[k], swords()[k])"},
+		{name: "index of an index with a call in the index", cell: g + "grid := [][]int{{1}}\nfmt.Println(grid[0][g()])",
+			has: []string{at("grid", "0", 3) + "[g()]"}, n: 1}, // only grid[0] itself
 		{name: "inside a hoisted call", cell: g + "func h(int) int { return 0 }\n_ = sxs[h(sxs[g()+1])]", has: []string{"__gk_v1 := h(sxs[g()+1])"}},
 		{name: "range loop whose body makes no call", cell: g + "for i := range sxs {\n\t_ = sxs[i] / sn\n}"},
 		{name: "shadowed len", cell: "func f(xs []int, i int, len func([]int) int) int {\n\treturn xs[len(xs)]\n}"},

@@ -244,6 +244,7 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"index that is a call", "five := func() int { return 5 }\nfmt.Println(ys[five()])", "runtime error: index out of range [5] with length 2"},
 		{"remainder in the index", "k := 9\n_ = ys[k%5]", "runtime error: index out of range [4] with length 2"},
 		{"remainder by zero in the index", "var empty []int\nk := 9\n_ = empty[k%len(empty)]", "runtime error: integer divide by zero"},
+		{"index of an index beside a call", "grid := [][]int{{1, 2}, {3}}\nr, c := 1, 1\nfmt.Println(len(strings.Fields(\"x\")), grid[r][c])", "runtime error: index out of range [1] with length 1"},
 		{"index beside a call", "zero := func() int { return 0 }\nfmt.Println(zero(), ys[5])", "runtime error: index out of range [5] with length 2"},
 		{"index beside a call in a function", "func both(a, b int) int { return a + b }\nfunc pair(xs []int, k int) int {\n\treturn both(len(strings.Fields(\"x\")), xs[k])\n}\npair(ys, 3)", "runtime error: index out of range [3] with length 2"},
 		{"call inside the index", "_ = ys[strings.Count(\"aaa\", \"a\")+1]", "runtime error: index out of range [4] with length 2"},

@@ -71,6 +71,14 @@ func IndexCheck(x, i any, line int) {
 	IndexPanic(i, v.Len(), line)
 }
 
+// IndexChecked returns x after checking, as [IndexCheck] does, that i is a valid index
+// of it. The evaluator binds it to [CheckedName]; see the inline checks among the bounds
+// guards.
+func IndexChecked(x, i any, line int) any {
+	IndexCheck(x, i, line)
+	return x
+}
+
 // IndexAt returns i, an integer, as an int when it is a valid index of a sequence of
 // length n, and otherwise panics as [IndexPanic] does, for cell line line. The evaluator
 // binds it to [AtName]; see the inline checks among the bounds guards.
@@ -652,8 +660,12 @@ func (g *guardScan) tuple(s *ast.AssignStmt) {
 	g.exprs(s.Rhs...)
 }
 
-// effectsOf records the effects of e, outside function literals.
+// effectsOf records the effects of e, outside function literals. e may be nil (the tag
+// of switch {}).
 func (g *guardScan) effectsOf(e ast.Expr) {
+	if e == nil {
+		return
+	}
 	ast.Inspect(e, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
@@ -892,6 +904,14 @@ func (g *guardScan) index(e *ast.IndexExpr, collect bool) {
 			g.stopped = true
 			return
 		}
+	}
+	if c, ok := ast.Unparen(e.X).(*ast.CallExpr); ok && !g.harmlessCall(c) {
+		// The call stops the guards; its result may still be checked inline.
+		g.expr(e.X, collect)
+		g.expr(e.Index, collect)
+		g.inlineResult(e, c)
+		g.stopped = true
+		return
 	}
 	g.expr(e.X, collect)
 	stopped := g.stopped
@@ -1189,8 +1209,40 @@ func (g *guardScan) inline(e *ast.IndexExpr, x *seq) {
 	g.w.add(edit{pos: end, end: end, text: ", len(" + g.w.src(e.X) + "), " + strconv.Itoa(g.line(e.Pos())) + ")", depth: inlineDepth, closing: true, mapped: true})
 }
 
+// inlineResult checks f(a)[i] where the statement evaluates it, when the call could not
+// be hoisted in front of the statement (at the top level of a cell, x := f(a)[i] declares
+// x for later statements; elsewhere, another call may have to run first): the call is
+// written as CheckedName(f(a), i, line).(T)[i] ([IndexChecked]), which checks i against
+// the result and passes the result on. That needs the result's type T in Go text: a
+// compiled function's or method's result made of predeclared types (a slice, an array or
+// a string), as [Env.Symbol] and the types of compiled values tell. i is evaluated twice,
+// so it must be a cheap integer without indexes; the index assigned to by f(a)[i] = v,
+// which Go checks after evaluating v, is left alone.
+func (g *guardScan) inlineResult(e *ast.IndexExpr, c *ast.CallExpr) {
+	if g.hoisting > 0 || e == g.assigned || !g.cheap(e.Index) || hasIndex(e.Index) || !g.w.isInteger(e.Index, g.sc, true) || !g.w.oneLine(e) {
+		return
+	}
+	t := g.w.exprRType(c, g.sc)
+	if t == nil || !predeclaredOnly(t) {
+		return
+	}
+	switch t.Kind() {
+	case reflect.Array:
+		if g.w.constant(e.Index, g.sc) {
+			return // checked when the cell compiles
+		}
+	case reflect.Slice, reflect.String:
+	default:
+		return
+	}
+	open, end := g.w.off(c.Pos()), g.w.off(c.End())
+	g.w.add(edit{pos: open, end: open, text: CheckedName + "(", depth: -inlineDepth, mapped: true})
+	g.w.add(edit{pos: end, end: end, text: ", " + g.w.src(e.Index) + ", " + strconv.Itoa(g.line(e.Pos())) + ").(" + t.String() + ")", depth: -inlineDepth, closing: true, mapped: true})
+}
+
 // inlineDepth is the depth of an inline check's edits, which enclose every other edit
-// at the start and the end of the index.
+// at the start and the end of the index; those of inlineResult, at -inlineDepth, are
+// enclosed by every other edit at the start and the end of the call.
 const inlineDepth = -1 << 20
 
 // makesCalls reports whether the statement makes a call or a receive.

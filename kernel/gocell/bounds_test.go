@@ -167,7 +167,7 @@ func TestParseBoundsGuards(t *testing.T) {
 
 		{name: "direct index of a call result", cell: "k := 1\n_ = strings.Split(s, \",\")[k]\nfmt.Println(strings.Fields(s)[k])\nfunc mk() []int { return nil }\nfunc f(xs []int, i int) int {\n\treturn mk()[i+1] + mk()[xs[i]] + len(strings.Fields(s)[i])\n}\nstrings.Split(s, \",\")[k]",
 			guards: []string{"__gk_v1[k]", "__gk_v2[k]", "__gk_v3[i+1]", "__gk_v4[k]"},
-			has:    []string{"{ __gk_v1 := strings.Split(s, \",\"); if", "; _ = __gk_v1[k] }\n", "fmt.Println(__gk_v2[k]) }", "\t__gk_v3 := mk(); if", "return __gk_v3[i+1] + mk()[xs[" + AtName + "(i, len(xs), 6)]] + len(strings.Fields(s)[i])", "__gk_v4[k] }\n"}},
+			has:    []string{"{ __gk_v1 := strings.Split(s, \",\"); if", "; _ = __gk_v1[k] }\n", "fmt.Println(__gk_v2[k]) }", "\t__gk_v3 := mk(); if", "return __gk_v3[i+1] + mk()[xs[" + AtName + "(i, len(xs), 6)]] + len(" + CheckedName + "(strings.Fields(s), i, 6).([]string)[i])", "__gk_v4[k] }\n"}},
 		{name: "no hoisting in top-level declarations", cell: "k := 1\nx := strings.Split(s, \",\")[k]\nvar y = strings.Split(s, \",\")[k]"},
 		{name: "direct index of a method's result", cell: "var sb strings.Builder\nk := 2\n_ = sb.String()[k]\n_ = swords()[k] + len(sb.String())\n_ = sany.(string) + swords()[k]\n_ = swords()[k] + sb.String()[k]",
 			guards: []string{"__gk_v2[k]"}, has: []string{"{ __gk_v1 := sb.String(); " + CheckName + "(__gk_v1, k, 3); _ = __gk_v1[k] }", "\n_ = sany.(string) + swords()[k]\n_ = swords()[k] + sb.String()[k]"}},
@@ -254,6 +254,8 @@ func TestParseInlineChecks(t *testing.T) {
 		{name: "field", cell: g + "k := 1\nfmt.Println(g(), sst.Names[k])", has: []string{at("sst.Names", "k", 3)}, n: 1},
 		{name: "range loop whose body calls", cell: g + "for i := range sxs {\n\tfmt.Println(g(), sxs[i])\n}", has: []string{at("sxs", "i", 3)}, n: 1},
 		{name: "constant index of a slice", cell: g + "fmt.Println(g(), sxs[5])", has: []string{at("sxs", "5", 2)}, n: 1},
+		{name: "top-level definition from a call's result", cell: "k := 1\nw := strings.Split(s, \",\")[k]", has: []string{CheckedName + "(strings.Split(s, \",\"), k, 2).([]string)[k]"}, n: 1},
+		{name: "call result after another call", cell: g + "k := 1\n_ = g() + len(strings.Fields(s)[k+1])", has: []string{CheckedName + "(strings.Fields(s), k+1, 3).([]string)[k+1]"}, n: 1},
 		{name: "multi-line statement: the index's own line", cell: g + "k := 1\nfmt.Println(g(),\n\tsxs[k])", has: []string{at("sxs", "k", 4)}, n: 1},
 
 		// Left alone.
@@ -270,6 +272,9 @@ func TestParseInlineChecks(t *testing.T) {
 		{name: "inside a hoisted call", cell: g + "func h(int) int { return 0 }\n_ = sxs[h(sxs[g()+1])]", has: []string{"__gk_v1 := h(sxs[g()+1])"}},
 		{name: "range loop whose body makes no call", cell: g + "for i := range sxs {\n\t_ = sxs[i] / sn\n}"},
 		{name: "shadowed len", cell: "func f(xs []int, i int, len func([]int) int) int {\n\treturn xs[len(xs)]\n}"},
+		{name: "call results of unknown types", cell: g + "func mk() []int { return nil }\nk := 1\nv := mk()[k]\nw := swords()[k]\nm := thread.Table()[k]"},
+		{name: "call result with an index in the index", cell: "k := 1\nw := strings.Split(s, \",\")[sxs[k]]", has: []string{"(strings.Split(s, \",\")[" + at("sxs", "k", 2) + "]"}, n: 1}, // only sxs[k]
+		{name: "call result assigned to", cell: g + "k := 1\nstrings.Fields(s)[k] = strings.ToUpper(s)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -278,7 +283,7 @@ func TestParseInlineChecks(t *testing.T) {
 			for _, s := range plan.Segments {
 				all += s.Source + "\n"
 			}
-			if n := strings.Count(all, AtName+"("); n != tt.n {
+			if n := strings.Count(all, AtName+"(") + strings.Count(all, CheckedName+"("); n != tt.n {
 				t.Errorf("%d inline checks, want %d:\n%s", n, tt.n, all)
 			}
 			for _, h := range tt.has {

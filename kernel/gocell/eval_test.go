@@ -57,11 +57,12 @@ func newSession(t *testing.T) *session {
 		}()
 	}
 	err := s.i.Use(interp.Exports{"gocelltest/hooks/hooks": {
-		"Go":    reflect.ValueOf(spawn),
-		"Show":  reflect.ValueOf(func(v any) { s.shown, s.hasShown = v, true }),
-		"Clear": reflect.ValueOf(Clear),
-		"Index": reflect.ValueOf(IndexPanic),
-		"At":    reflect.ValueOf(IndexAt),
+		"Go":      reflect.ValueOf(spawn),
+		"Show":    reflect.ValueOf(func(v any) { s.shown, s.hasShown = v, true }),
+		"Clear":   reflect.ValueOf(Clear),
+		"Index":   reflect.ValueOf(IndexPanic),
+		"At":      reflect.ValueOf(IndexAt),
+		"Checked": reflect.ValueOf(IndexChecked),
 		// Later keeps a callback for RunLater, as a compiled scheduler would.
 		"Later":    reflect.ValueOf(func(f func()) { s.pending = append(s.pending, f) }),
 		"RunLater": reflect.ValueOf(func() { p := s.pending; s.pending = nil; runAll(p) }),
@@ -72,7 +73,7 @@ func newSession(t *testing.T) *session {
 	s.imported["hooks gocelltest/hooks"] = true
 	for _, src := range []string{
 		`import hooks "gocelltest/hooks"`,
-		"var " + SpawnName + " = hooks.Go\nvar " + ShowName + " = hooks.Show\nvar " + ClearName + " = hooks.Clear\nvar " + IndexName + " = hooks.Index\nvar " + AtName + " = hooks.At",
+		"var " + SpawnName + " = hooks.Go\nvar " + ShowName + " = hooks.Show\nvar " + ClearName + " = hooks.Clear\nvar " + IndexName + " = hooks.Index\nvar " + AtName + " = hooks.At\nvar " + CheckedName + " = hooks.Checked",
 	} {
 		if _, err := s.i.Eval(src); err != nil {
 			t.Fatal(err)

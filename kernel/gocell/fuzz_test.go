@@ -22,7 +22,8 @@ func FuzzParse(f *testing.F) {
 		"switch t := a.(type) {\ncase int:\n\t_ = t\n}",
 		"type T[K comparable] struct{ m map[K]int }\nfunc (t *T[K]) Get(k K) int { return t.m[k] }",
 		"x := 1 +",
-		"xs := []int{}\nfmt.Println(f(), xs[g()+1], xs[xs[h()]])\nxs[k] = f()\nok := f() && xs[k] > 0",
+		"switch {\ncase true:\n}\nfunc f() {\n\tswitch {\n\t}\n}",
+		"xs := []int{}\nfmt.Println(f(), xs[g()+1], xs[xs[h()]])\nxs[k] = f()\nok := f() && xs[k] > 0\nw := strings.Split(s, \",\")[k]\n_ = f() + strings.Fields(s)[k+1]",
 		"var (\n\ta = 1\n\tb = a\n)\nconst c = iota",
 	}
 	for _, s := range seeds {

@@ -42,8 +42,8 @@ func TestTopLevelDefinitionsAreTyped(t *testing.T) {
 		not  string // not in them
 	}{
 		{"index of a package variable", `x := os.Args[0]`, `x := (string)(os.Args[0])`, ""},
-		{"index of a package function's result", `z := strings.Split("a,b", ",")[1]`, `z := (string)(strings.Split("a,b", ",")[1])`, ""},
-		{"index of a method's result", `c := time.Now().String()[0]`, `c := (byte)(time.Now().String()[0])`, ""},
+		{"index of a package function's result", `z := strings.Split("a,b", ",")[1]`, `z := (string)(` + CheckedName + `(strings.Split("a,b", ","), 1, 1).([]string)[1])`, ""},
+		{"index of a method's result", `c := time.Now().String()[0]`, `c := (byte)(` + CheckedName + `(time.Now().String(), 0, 1).(string)[0])`, ""},
 		{"index of a compiled session variable", `w := sws[1]`, `w := (string)(sws[1])`, ""},
 		{"inside an operand", `y := sws[0] + "!"`, `y := (string)(sws[0]) + "!"`, ""},
 		{"address of an element", `p := &sws[0]`, `p := (*string)(&sws[0])`, ""},

@@ -33,6 +33,10 @@ const (
 	// AtName is called as AtName(i, len(x), line) in place of the index i of x[i] where
 	// no guard can go in front of the statement; see [IndexAt].
 	AtName = "__gk_at"
+	// CheckedName is called as CheckedName(f(a), i, line).(T)[i] in place of the call
+	// f(a) of f(a)[i] where no guard can go in front of the statement; see
+	// [IndexChecked].
+	CheckedName = "__gk_checked"
 	// LineName is called as LineName(line) in front of each top-level statement of a cell
 	// when [Env.MarkLines] is set, with the statement's cell line, so that a panic's trace
 	// can place the cell's own frame at the statement that was running: the interpreter

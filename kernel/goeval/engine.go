@@ -15,6 +15,7 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -77,6 +78,9 @@ type Engine struct {
 	rich   richTypes // the session's types with rich-display methods
 	replay replay    // the session's imports and declarations, for child processes
 
+	// parse rewrites a cell (gocell.Env.Parse; a test may make it fail).
+	parse func(gocell.Env, string) (*gocell.Plan, error)
+
 	runMu  sync.Mutex
 	cancel context.CancelFunc // cancels the running cell
 	result *resultHolder      // receives the value of a cell's trailing expression
@@ -106,6 +110,7 @@ func New(opts Options) (*Engine, error) {
 		decls:    map[string]gocell.Decl{},
 		rich:     richTypes{},
 		docs:     &docIndex{extra: opts.APIDocs},
+		parse:    gocell.Env.Parse,
 	}
 	e.stdin = &stdinReader{current: e.router.Current}
 	// Runtime threads may outlive their cell like goroutines do; the router must then tell
@@ -161,7 +166,7 @@ func (e *Engine) reset() error {
 		`import __gk "` + hooksPath + `"`,
 		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +
 			richHooks +
-			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.IndexName + " = __gk.Index\nvar " + gocell.AtName + " = __gk.At\nvar " + gocell.CheckName + " = __gk.Check\nvar " + gocell.LineName + " = __gk.Line\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
+			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.IndexName + " = __gk.Index\nvar " + gocell.AtName + " = __gk.At\nvar " + gocell.CheckedName + " = __gk.Checked\nvar " + gocell.CheckName + " = __gk.Check\nvar " + gocell.LineName + " = __gk.Line\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
 			"var " + gocell.NamedName + " = __gk.Named",
 	} {
 		if _, err := e.evalRaw(context.Background(), src); err != nil {
@@ -247,7 +252,7 @@ func (e *Engine) Execute(ctx context.Context, req engine.ExecuteRequest, out eng
 
 	e.router.Begin(req.Count, out)
 	e.stdin.begin(ctx, req.AllowStdin)
-	res := e.execute(ctx, req, out)
+	res := e.executeSafely(ctx, req, out)
 	if err := e.runDefers(); err != nil && res.Err == nil {
 		res = engine.ExecuteResult{Err: err}
 	}
@@ -279,6 +284,20 @@ func (e *Engine) Execute(ctx context.Context, req engine.ExecuteRequest, out eng
 	return res
 }
 
+// executeSafely runs the cell, turning a panic that escapes the kernel's own code (the
+// cell rewriter, say; the interpreter's crashes are caught where it is called) into an
+// error for the cell, so that the kernel and its session survive it.
+func (e *Engine) executeSafely(ctx context.Context, req engine.ExecuteRequest, out engine.Output) (res engine.ExecuteResult) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.Printf("goeval: internal error on cell %d: %v\n%s", req.Count, r, debug.Stack())
+			res = engine.ExecuteResult{Err: newError("InternalError",
+				fmt.Sprintf("gokernel failed on this cell (%v); the session and its state are intact, and this is a kernel bug worth reporting", r))}
+		}
+	}()
+	return e.execute(ctx, req, out)
+}
+
 // runGo runs Go source: the cell's segments in order. Code may be part of a cell, with blank
 // lines in front so that line numbers stay those of the cell.
 func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.ExecuteResult {
@@ -287,7 +306,7 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 	kind, typ, typeDef := e.kinds(ctx)
 	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: kind, Type: typ, TypeDef: typeDef,
 		Symbol: e.symbol, Compiled: e.compiled, MarkLines: true}
-	plan, err := env.Parse(code)
+	plan, err := e.parse(env, code)
 	if err != nil {
 		return engine.ExecuteResult{Err: cellError(err, code)}
 	}
@@ -332,7 +351,7 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 		if seg.Hoisted() && !env.NoHoist && ctx.Err() == nil && compileFailure(err) {
 			// Evaluate the segment again as written, for the interpreter's plain words.
 			env.NoHoist = true
-			if p, perr := env.Parse(code); perr == nil && len(p.Segments) == len(plan.Segments) {
+			if p, perr := e.parse(env, code); perr == nil && len(p.Segments) == len(plan.Segments) {
 				plan = p
 				k--
 				continue

@@ -12,6 +12,7 @@ import (
 	"github.com/traefik/yaegi/interp"
 
 	"github.com/gokernel/gokernel/kernel/engine"
+	"github.com/gokernel/gokernel/kernel/gocell"
 	"github.com/gokernel/gokernel/kernel/symbols"
 )
 
@@ -140,6 +141,7 @@ func TestCellsKeepStateAndShowValues(t *testing.T) {
 		{name: "and never again", code: "fmt.Println(\"next\")", stdout: "next\n", valueIsAbsent: true},
 		{name: "nil error is not shown", code: "var err error\nerr", valueIsAbsent: true},
 		{name: "statement before declaration", code: "y := 5\nfunc triple(n int) int { return 3 * n }\ntriple(y)", value: "15"},
+		{name: "switch without a tag", code: "switch {\ncase y > 2:\n\tfmt.Println(\"big\")\n}\nfunc sign(n int) int {\n\tswitch {\n\tcase n < 0:\n\t\treturn -1\n\t}\n\treturn 1\n}\nsign(-y)", stdout: "big\n", value: "-1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -245,6 +247,10 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"remainder in the index", "k := 9\n_ = ys[k%5]", "runtime error: index out of range [4] with length 2"},
 		{"remainder by zero in the index", "var empty []int\nk := 9\n_ = empty[k%len(empty)]", "runtime error: integer divide by zero"},
 		{"index of an index beside a call", "grid := [][]int{{1, 2}, {3}}\nr, c := 1, 1\nfmt.Println(len(strings.Fields(\"x\")), grid[r][c])", "runtime error: index out of range [1] with length 1"},
+		{"top-level definition from a call's result", "k := 5\nw5 := strings.Split(\"a,b\", \",\")[k]", "runtime error: index out of range [5] with length 2"},
+		{"top-level definition from a string result", "w6 := strings.Repeat(\"ab\", 0)[0]", "runtime error: index out of range [0] with length 0"},
+		{"top-level definition from a method's result", "w7 := time.Unix(0, 0).UTC().Weekday().String()[9]", "runtime error: index out of range [9] with length 8"},
+		{"call result indexed after another call", "k := 3\n_ = len(strings.Fields(\"a\")) + len(strings.Split(\"a,b\", \",\")[k])", "runtime error: index out of range [3] with length 2"},
 		{"index beside a call", "zero := func() int { return 0 }\nfmt.Println(zero(), ys[5])", "runtime error: index out of range [5] with length 2"},
 		{"index beside a call in a function", "func both(a, b int) int { return a + b }\nfunc pair(xs []int, k int) int {\n\treturn both(len(strings.Fields(\"x\")), xs[k])\n}\npair(ys, 3)", "runtime error: index out of range [3] with length 2"},
 		{"call inside the index", "_ = ys[strings.Count(\"aaa\", \"a\")+1]", "runtime error: index out of range [4] with length 2"},
@@ -298,11 +304,6 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 	err := s.fails("k := 0\nfifth(ys[k:])")
 	if len(err.Traceback) < 4 || !strings.Contains(err.Traceback[3], "main.fifth") || !strings.Contains(err.Traceback[3], "line 4: return xs[5]") {
 		t.Errorf("traceback %q, want the innermost frame at line 4 of fifth", err.Traceback)
-	}
-	// An index the guards cannot reach: a top-level definition from a call's result.
-	err = s.fails("k := 5\nw5 := strings.Split(\"a,b\", \",\")[k]")
-	if err.Value != "runtime error: index out of range" {
-		t.Errorf("unguarded index: %q", err.Value)
 	}
 	// The call beside an index runs before it is checked: the panic comes after the
 	// call's output.
@@ -581,5 +582,20 @@ func TestKernelOwnedProcessFunctionsAreRefused(t *testing.T) {
 		if !strings.Contains(err.Value, "managed by the kernel") {
 			t.Errorf("%s: %s", code, err.Value)
 		}
+	}
+}
+
+func TestKernelBugEndsTheCellNotTheSession(t *testing.T) {
+	s := newSession(t)
+	s.ok("kept := 41")
+	parse := s.e.parse
+	s.e.parse = func(gocell.Env, string) (*gocell.Plan, error) { panic("rewriter bug") }
+	err := s.fails("kept++")
+	if err.Name != "InternalError" || !strings.Contains(err.Value, "rewriter bug") {
+		t.Errorf("error %s: %q, want an InternalError naming the panic", err.Name, err.Value)
+	}
+	s.e.parse = parse
+	if _, v := s.ok("kept + 1"); v != "42" {
+		t.Errorf("Out %q after the failure, want 42", v)
 	}
 }

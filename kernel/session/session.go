@@ -10,7 +10,9 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -155,7 +157,9 @@ func (s *Server) handleControl(m *wire.Message) {
 func (s *Server) handle(ctx context.Context, m *wire.Message, channel string, ch Channel) {
 	s.publish(m, "status", map[string]any{"execution_state": "busy"})
 	defer s.publish(m, "status", map[string]any{"execution_state": "idle"})
+	replied := false
 	reply := func(msgType string, content any) {
+		replied = true
 		r, err := wire.NewMessage(msgType, s.session, m, content)
 		if err != nil {
 			s.log.Printf("%s: build %s: %v", channel, msgType, err)
@@ -165,6 +169,16 @@ func (s *Server) handle(ctx context.Context, m *wire.Message, channel string, ch
 			s.log.Printf("%s: send %s: %v", channel, msgType, err)
 		}
 	}
+	defer func() {
+		// A panic in the engine (a kernel bug) fails this request, not the kernel.
+		if r := recover(); r != nil {
+			s.log.Printf("%s: %s panicked: %v\n%s", channel, m.Header.MsgType, r, debug.Stack())
+			if name, ok := strings.CutSuffix(m.Header.MsgType, "_request"); ok && !replied {
+				reply(name+"_reply", map[string]any{"status": "error", "ename": "InternalError",
+					"evalue": fmt.Sprint(r), "traceback": []string{"InternalError: " + fmt.Sprint(r)}})
+			}
+		}
+	}()
 	switch m.Header.MsgType {
 	case "kernel_info_request":
 		reply("kernel_info_reply", s.kernelInfo())
@@ -322,7 +336,7 @@ func (s *Server) execute(ctx context.Context, m *wire.Message) map[string]any {
 		s.publish(m, "execute_input", map[string]any{"code": req.Code, "execution_count": count})
 	}
 	out := newOutput(s, m, req.Silent, req.AllowStdin)
-	res := s.eng.Execute(ctx, engine.ExecuteRequest{Code: req.Code, Count: count, Silent: req.Silent, AllowStdin: req.AllowStdin}, out)
+	res := s.run(ctx, engine.ExecuteRequest{Code: req.Code, Count: count, Silent: req.Silent, AllowStdin: req.AllowStdin}, out)
 	out.close()
 
 	var textOut string
@@ -353,6 +367,19 @@ func (s *Server) execute(ctx context.Context, m *wire.Message) map[string]any {
 		payload = []map[string]any{}
 	}
 	return map[string]any{"status": "ok", "execution_count": count, "payload": payload, "user_expressions": map[string]any{}}
+}
+
+// run executes a cell on the engine. A panic that escapes the engine (a kernel bug)
+// becomes the cell's error, which is reported like any other.
+func (s *Server) run(ctx context.Context, req engine.ExecuteRequest, out engine.Output) (res engine.ExecuteResult) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Printf("execute: the engine panicked: %v\n%s", r, debug.Stack())
+			msg := fmt.Sprintf("the kernel failed on this cell: %v", r)
+			res = engine.ExecuteResult{Err: &engine.Error{Name: "InternalError", Value: msg, Traceback: []string{"InternalError: " + msg}}}
+		}
+	}()
+	return s.eng.Execute(ctx, req, out)
 }
 
 func (s *Server) executionCount() int {

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"strings"
@@ -88,6 +89,8 @@ func (f *fakeEngine) Execute(ctx context.Context, req engine.ExecuteRequest, out
 	f.ran = append(f.ran, req.Code)
 	f.mu.Unlock()
 	switch {
+	case req.Code == "panic":
+		panic("engine bug")
 	case req.Code == "fail":
 		time.Sleep(100 * time.Millisecond) // let the next requests queue up
 		return engine.ExecuteResult{Err: &engine.Error{Name: "E", Value: "failed"}}
@@ -118,7 +121,12 @@ func (f *fakeEngine) Execute(ctx context.Context, req engine.ExecuteRequest, out
 	return engine.ExecuteResult{}
 }
 
-func (f *fakeEngine) Complete(string, int) engine.Completion     { return engine.Completion{} }
+func (f *fakeEngine) Complete(code string, _ int) engine.Completion {
+	if code == "panic" {
+		panic("completion bug")
+	}
+	return engine.Completion{}
+}
 func (f *fakeEngine) Inspect(string, int, int) engine.Inspection { return engine.Inspection{} }
 func (f *fakeEngine) IsComplete(string) (string, string)         { return "complete", "" }
 func (f *fakeEngine) Interrupt()                                 {}
@@ -244,6 +252,43 @@ func TestEveryRequestIsAnsweredBetweenBusyAndIdle(t *testing.T) {
 	h.shell.in <- req
 	if r := reply(t, h.shell); r.Header.MsgType != "kernel_info_reply" {
 		t.Fatalf("after an unknown request got %s", r.Header.MsgType)
+	}
+}
+
+func TestEnginePanicFailsOnlyItsRequest(t *testing.T) {
+	h := start(t)
+	tests := []struct {
+		msgType, replyType, panic string
+		content                   any
+	}{
+		{"execute_request", "execute_reply", "engine bug", map[string]any{"code": "panic"}},
+		{"complete_request", "complete_reply", "completion bug", map[string]any{"code": "panic", "cursor_pos": 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.msgType, func(t *testing.T) {
+			req := request(t, tt.msgType, tt.content)
+			h.shell.in <- req
+			r := reply(t, h.shell)
+			c := content(t, r)
+			if r.Header.MsgType != tt.replyType || c["status"] != "error" || c["ename"] != "InternalError" || !strings.Contains(fmt.Sprint(c["evalue"]), tt.panic) {
+				t.Fatalf("reply %s %v, want %s with an InternalError naming %q", r.Header.MsgType, c, tt.replyType, tt.panic)
+			}
+			msgs := h.waitIdle(t, req)
+			if tt.msgType == "execute_request" {
+				found := false
+				for _, m := range msgs {
+					found = found || m.Header.MsgType == "error"
+				}
+				if !found {
+					t.Errorf("no error message on iopub")
+				}
+			}
+		})
+	}
+	req := request(t, "execute_request", map[string]any{"code": "value"})
+	h.shell.in <- req
+	if c := content(t, reply(t, h.shell)); c["status"] != "ok" {
+		t.Fatalf("the next cell: %v", c)
 	}
 }
 

@@ -25,7 +25,40 @@ import (
 // converts the indexes yaegi cannot type and records the names nothing declares.
 func (w *rewriter) globalValue(e ast.Expr) {
 	w.typeGlobalIndexes(e, w.cell)
+	w.typeRuneConstant(e)
 	w.findUndefined(e)
+}
+
+// typeRuneConstant converts e to rune when it is a constant of literals whose default type
+// is rune ('x', 'a' + 1): yaegi gives such a global the type int.
+func (w *rewriter) typeRuneConstant(e ast.Expr) {
+	if runes, ok := runeLiterals(e); runes && ok && w.universal("rune", w.cell) {
+		w.convert(e, "rune")
+	}
+}
+
+// runeLiterals reports whether e contains a rune literal (runes) and whether it is made
+// of rune and integer literals alone, with parentheses, signs and arithmetic other than
+// shifts (ok): then its default type is rune.
+func runeLiterals(e ast.Expr) (runes, ok bool) {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		return e.Kind == token.CHAR, e.Kind == token.CHAR || e.Kind == token.INT
+	case *ast.ParenExpr:
+		return runeLiterals(e.X)
+	case *ast.UnaryExpr:
+		if e.Op == token.ADD || e.Op == token.SUB || e.Op == token.XOR {
+			return runeLiterals(e.X)
+		}
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.AND, token.OR, token.XOR, token.AND_NOT:
+			rx, okx := runeLiterals(e.X)
+			ry, oky := runeLiterals(e.Y)
+			return rx || ry, okx && oky
+		}
+	}
+	return false, false
 }
 
 // typeGlobalIndexes converts the index expressions of e, the value of a global declared

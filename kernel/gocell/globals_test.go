@@ -54,6 +54,11 @@ func TestTopLevelDefinitionsAreTyped(t *testing.T) {
 		{"not inside function literals", `g := func() string { return sws[0] }`, `return sws[0]`, "(string)("},
 		{"not with a declared type", `var s string = sws[0]`, `var s string = sws[0]`, "(string)("},
 		{"not in assignments", `sws[0] = "x"`, `sws[0] = "x"`, "(string)("},
+		{"rune literal", `r := '世'`, `r := (rune)('世')`, ""},
+		{"rune arithmetic", "var r = -('a' + 1)", "var r = (rune)(-('a' + 1))", ""},
+		{"not integer literals", `n := 1 + 2`, `n := 1 + 2`, "(rune)("},
+		{"not runes with floats", `f := 'a' * 1.5`, `f := 'a' * 1.5`, "(rune)("},
+		{"not runes in functions", "func f() {\n\tr := 'x'\n\t_ = r\n}", "r := 'x'", "(rune)("},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

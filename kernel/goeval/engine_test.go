@@ -141,6 +141,7 @@ func TestCellsKeepStateAndShowValues(t *testing.T) {
 		{name: "and never again", code: "fmt.Println(\"next\")", stdout: "next\n", valueIsAbsent: true},
 		{name: "nil error is not shown", code: "var err error\nerr", valueIsAbsent: true},
 		{name: "statement before declaration", code: "y := 5\nfunc triple(n int) int { return 3 * n }\ntriple(y)", value: "15"},
+		{name: "a rune variable is a rune", code: "r := '世'\nbuf := make([]byte, 3)\nfmt.Sprintf(\"%T %d\", r, utf8.EncodeRune(buf, r))", value: `"int32 3"`},
 		{name: "switch without a tag", code: "switch {\ncase y > 2:\n\tfmt.Println(\"big\")\n}\nfunc sign(n int) int {\n\tswitch {\n\tcase n < 0:\n\t\treturn -1\n\t}\n\treturn 1\n}\nsign(-y)", stdout: "big\n", value: "-1"},
 	}
 	for _, tt := range tests {

@@ -121,6 +121,7 @@ func TestParseBoundsGuards(t *testing.T) {
 		{name: "for init and range expression of a slice", cell: "func f(g [][]int, k int) {\n\tfor j := g[k][0]; j < 3; j++ {\n\t}\n\tfor range g[k+1] {\n\t}\n}", guards: []string{"g[k]", "g[k][0]", "g[k+1]"}},
 		{name: "value before the assigned index", cell: "func f(xs, ys []int, i, j int) {\n\txs[i] = ys[j]\n\txs[i] += ys[j]\n}", guards: []string{"ys[j]", "xs[i]", "xs[i]", "ys[j]"}},
 		{name: "division after the index", cell: "func f(xs []int, i, d int) int {\n\treturn xs[i] / d\n}", guards: []string{"xs[i]"}},
+		{name: "range loop whose body calls", cell: "func f(xs []int, g func(int) int) int {\n\tt := 0\n\tfor i := range xs {\n\t\tt += g(xs[i])\n\t}\n\treturn t\n}", guards: []string{"xs[i]"}},
 		{name: "division in the index", cell: "func f(xs []int, s string, i, d int) int {\n\treturn xs[i%d] + xs[i/2] + int(s[(i+1)%len(s)])\n}", guards: []string{"xs[i%d]", "xs[i/2]", "s[(i+1)%len(s)]"}},
 		{name: "division in an index of unknown type", cell: "func f(xs []int, m map[int]int, i, d int) int {\n\treturn m[i/d] + xs[i]\n}"},
 		{name: "division in an index, then a field through a pointer", cell: "type bag struct{ items []int }\nfunc f(xs []int, p *bag, i, d int) int {\n\treturn xs[i/d] + p.items[i]\n}", guards: []string{"xs[i/d]", "p.items[i]"}},

@@ -77,9 +77,10 @@
 //     with a call (other than len, cap and conversions) that is not around the index,
 //     not in tuple assignments with calls, and not in labelled statements. An index i of
 //     x in for i := range x, for i := 0; i < len(x); i++ or for i := len(x) - 1; i >= 0;
-//     i-- whose body assigns neither i nor x (nor a field or element of what x names),
-//     and x dereferences no pointer field, is not guarded, so that such loops cost
-//     nothing more. [Segment.CellColumn] undoes the columns guards and hoists move.
+//     i-- whose body assigns neither i nor x (nor a field or element of what x names) and
+//     makes no calls, and x dereferences no pointer field, is not guarded, so that such
+//     loops cost nothing more. [Segment.CellColumn] undoes the columns guards and hoists
+//     move.
 //   - An index that no guard can check, in a statement that makes a call or a receive
 //     (beside the index, f(g(), x[i]), or inside it, x[f()+1]), is checked where it is
 //     evaluated: its index i becomes AtName(i, len(x), line) ([IndexAt]), when x is

@@ -1204,9 +1204,7 @@ func (g *guardScan) inline(e *ast.IndexExpr, x *seq) {
 		}
 	}
 	// Around everything else that starts and ends with the index (depth inline).
-	open, end := g.w.off(e.Index.Pos()), g.w.off(e.Index.End())
-	g.w.add(edit{pos: open, end: open, text: AtName + "(", depth: inlineDepth, mapped: true})
-	g.w.add(edit{pos: end, end: end, text: ", len(" + g.w.src(e.X) + "), " + strconv.Itoa(g.line(e.Pos())) + ")", depth: inlineDepth, closing: true, mapped: true})
+	g.w.surround(e.Index, AtName+"(", ", len("+g.w.src(e.X)+"), "+strconv.Itoa(g.line(e.Pos()))+")", inlineDepth)
 }
 
 // inlineResult checks f(a)[i] where the statement evaluates it, when the call could not
@@ -1235,9 +1233,7 @@ func (g *guardScan) inlineResult(e *ast.IndexExpr, c *ast.CallExpr) {
 	default:
 		return
 	}
-	open, end := g.w.off(c.Pos()), g.w.off(c.End())
-	g.w.add(edit{pos: open, end: open, text: CheckedName + "(", depth: -inlineDepth, mapped: true})
-	g.w.add(edit{pos: end, end: end, text: ", " + g.w.src(e.Index) + ", " + strconv.Itoa(g.line(e.Pos())) + ").(" + t.String() + ")", depth: -inlineDepth, closing: true, mapped: true})
+	g.w.surround(c, CheckedName+"(", ", "+g.w.src(e.Index)+", "+strconv.Itoa(g.line(e.Pos()))+").("+t.String()+")", -inlineDepth)
 }
 
 // inlineDepth is the depth of an inline check's edits, which enclose every other edit

@@ -296,88 +296,56 @@ func TestParseInlineChecks(t *testing.T) {
 	}
 }
 
-func TestInlineCheckKeepsColumns(t *testing.T) {
-	line := "fmt.Println(g(), xs[k], undefined)"
-	cell := "func g() int { return 0 }\nxs := []int{}\nk := 1\n" + line
-	plan := mustParse(t, testEnv(), cell)
-	seg := plan.Segments[len(plan.Segments)-1]
-	srcLine := 0
-	for i, l := range strings.Split(seg.Source, "\n") {
-		if strings.Contains(l, "undefined") {
-			srcLine = i + 1
-		}
-	}
-	if srcLine == 0 {
-		t.Fatalf("line 4 missing from %q", seg.Source)
-	}
-	text := strings.Split(seg.Source, "\n")[srcLine-1]
-	if !strings.Contains(text, AtName) {
-		t.Fatalf("no inline check in %q", text)
-	}
-	tests := []struct{ at, want string }{
-		{"fmt", "fmt"},
-		{"k, len", "k]"},
-		{"undefined", "undefined"},
-	}
-	for _, tt := range tests {
-		col := strings.Index(text, tt.at) + 1
-		want := strings.Index(line, tt.want) + 1
-		if got := seg.CellColumn(srcLine, col); got != want {
-			t.Errorf("column of %q: %d, want %d (source line %q)", tt.at, got, want, text)
-		}
-	}
-}
-
-func TestBoundsGuardKeepsColumns(t *testing.T) {
-	cell := "xs := []int{}\nk := 2; y := xs[k] + \"s\"\n_ = y"
-	plan := mustParse(t, testEnv(), cell)
-	seg := plan.Segments[0]
-	src := strings.Split(seg.Source, "\n")
-	srcLine := seg.FirstLine + 1 // the cell's line 2
-	text := src[srcLine-1]
-	tests := []struct{ at, want string }{
-		{"k := 2", "k := 2"},
-		{"y := xs[k]", "y := xs[k]"},
-		{"\"s\"", "\"s\""},
-		{IndexName, "y := xs[k]"}, // inside the guard: the statement
+// TestRewritesKeepColumns checks that columns on a rewritten cell line map back to the
+// cell: around and inside a guard, a hoisted call and an inline check.
+func TestRewritesKeepColumns(t *testing.T) {
+	type col struct{ at, want string } // text in the source line, text of the cell line there
+	tests := []struct {
+		name, cell string
+		line       int    // the cell line checked
+		has        string // text its source line must contain
+		cols       []col
+	}{
+		{name: "guard", cell: "xs := []int{}\nk := 2; y := xs[k] + \"s\"\n_ = y", line: 2, has: IndexName,
+			cols: []col{{"k := 2", "k := 2"}, {"y := xs[k]", "y := xs[k]"}, {"\"s\"", "\"s\""},
+				{IndexName, "y := xs[k]"}}}, // inside the guard: the statement
+		{name: "hoist", cell: "func mk(n int) []int { return make([]int, n) }\nk := 2; y = mk(k)[k] + \"s\"; z := undefined", line: 2,
+			has: "{ __gk_v1 := mk(k); if uint64(len(",
+			cols: []col{{"k := 2", "k := 2"},
+				{"mk(k)", "mk(k)"},         // the copy in the guard: the call
+				{"(k);", "(k)["},           // inside the copy
+				{IndexName, "y = mk(k)"},   // inside the guard: the statement
+				{"{ __gk", "y = mk(k)"},    // the block's start: the statement
+				{"__gk_v1[k]", "mk(k)[k]"}, // the variable: the call
+				{"[k] + ", "[k] + "}, {"\"s\"", "\"s\""}, {"undefined", "undefined"}}},
+		{name: "inline check", cell: "func g() int { return 0 }\nxs := []int{}\nk := 1\nfmt.Println(g(), xs[k], undefined)", line: 4, has: AtName,
+			cols: []col{{"fmt", "fmt"}, {"k, len", "k]"}, {"undefined", "undefined"}}},
 	}
 	for _, tt := range tests {
-		col := strings.Index(text, tt.at) + 1
-		want := strings.Index("k := 2; y := xs[k] + \"s\"", tt.want) + 1
-		if got := seg.CellColumn(srcLine, col); got != want {
-			t.Errorf("column of %q: %d, want %d (source line %q)", tt.at, got, want, text)
-		}
-	}
-}
-
-func TestHoistKeepsColumns(t *testing.T) {
-	line := "k := 2; y = mk(k)[k] + \"s\"; z := undefined"
-	cell := "func mk(n int) []int { return make([]int, n) }\n" + line
-	plan := mustParse(t, testEnv(), cell)
-	seg := plan.Segments[len(plan.Segments)-1]
-	src := strings.Split(seg.Source, "\n")
-	srcLine := seg.FirstLine // the segment starts with the cell's line 2
-	text := src[srcLine-1]
-	if !strings.Contains(text, "{ __gk_v1 := mk(k); if uint64(len(") {
-		t.Fatalf("no hoisted call in %q", text)
-	}
-	tests := []struct{ at, want string }{
-		{"k := 2", "k := 2"},
-		{"mk(k)", "mk(k)"},         // the copy in the guard: the call
-		{"(k);", "(k)["},           // inside the copy
-		{IndexName, "y = mk(k)"},   // inside the guard: the statement
-		{"{ __gk", "y = mk(k)"},    // the block's start: the statement
-		{"__gk_v1[k]", "mk(k)[k]"}, // the variable: the call
-		{"[k] + ", "[k] + "},
-		{"\"s\"", "\"s\""},
-		{"undefined", "undefined"},
-	}
-	for _, tt := range tests {
-		col := strings.Index(text, tt.at) + 1
-		want := strings.Index(line, tt.want) + 1
-		if got := seg.CellColumn(srcLine, col); got != want {
-			t.Errorf("column of %q: %d, want %d (source line %q)", tt.at, got, want, text)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			plan := mustParse(t, testEnv(), tt.cell)
+			cellLine := strings.Split(tt.cell, "\n")[tt.line-1]
+			for _, seg := range plan.Segments {
+				for i, text := range strings.Split(seg.Source, "\n") {
+					srcLine := i + 1
+					if srcLine < seg.FirstLine || seg.CellLine(srcLine) != tt.line {
+						continue
+					}
+					if !strings.Contains(text, tt.has) {
+						t.Fatalf("source line %q lacks %q", text, tt.has)
+					}
+					for _, c := range tt.cols {
+						col := strings.Index(text, c.at) + 1
+						want := strings.Index(cellLine, c.want) + 1
+						if got := seg.CellColumn(srcLine, col); got != want {
+							t.Errorf("column of %q: %d, want %d (source line %q)", c.at, got, want, text)
+						}
+					}
+					return
+				}
+			}
+			t.Fatalf("no source line holds cell line %d", tt.line)
+		})
 	}
 }
 

@@ -57,6 +57,14 @@ func (w *rewriter) add(e edit) {
 	w.edits = append(w.edits, e)
 }
 
+// surround inserts open before n and close after it at the given depth, with error
+// columns mapped around both (see edit.mapped).
+func (w *rewriter) surround(n ast.Node, open, close string, depth int) {
+	pos, end := w.off(n.Pos()), w.off(n.End())
+	w.add(edit{pos: pos, end: pos, text: open, depth: depth, mapped: true})
+	w.add(edit{pos: end, end: end, text: close, depth: depth, closing: true, mapped: true})
+}
+
 // parenthesize wraps e in parentheses.
 func (w *rewriter) parenthesize(e ast.Expr) {
 	w.insert(e.Pos(), "(")

@@ -92,9 +92,7 @@ func (w *rewriter) typeGlobalIndexes(e ast.Expr, sc *scope) {
 // convert writes e as a conversion to type t, with error columns mapped around the
 // inserted text.
 func (w *rewriter) convert(e ast.Expr, t string) {
-	pos, end := w.off(e.Pos()), w.off(e.End())
-	w.add(edit{pos: pos, end: pos, text: "(" + t + ")(", depth: w.depth, mapped: true})
-	w.add(edit{pos: end, end: end, text: ")", depth: w.depth, closing: true, mapped: true})
+	w.surround(e, "("+t+")(", ")", w.depth)
 }
 
 // elemType returns the Go text of the type of x[i] when x is a string or a value of a

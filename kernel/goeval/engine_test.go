@@ -13,26 +13,25 @@ import (
 
 	"github.com/gokernel/gokernel/kernel/engine"
 	"github.com/gokernel/gokernel/kernel/gocell"
+	"github.com/gokernel/gokernel/kernel/internal/testutil"
 	"github.com/gokernel/gokernel/kernel/symbols"
 )
 
 // recorder is an engine.Output that keeps everything a cell produces.
 type recorder struct {
-	mu       sync.Mutex
-	stdout   strings.Builder
-	stderr   strings.Builder
+	stdout   testutil.Buffer
+	stderr   testutil.Buffer
+	mu       sync.Mutex // guards the fields below
 	displays []map[string]any
 	clears   int
 	answers  []string
 }
 
 func (r *recorder) Stream(name, text string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if name == "stderr" {
-		r.stderr.WriteString(text)
+		_, _ = r.stderr.Write([]byte(text))
 	} else {
-		r.stdout.WriteString(text)
+		_, _ = r.stdout.Write([]byte(text))
 	}
 }
 
@@ -59,17 +58,9 @@ func (r *recorder) Input(ctx context.Context, prompt string, _ bool) (string, er
 	return a, nil
 }
 
-func (r *recorder) out() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.stdout.String()
-}
+func (r *recorder) out() string { return r.stdout.String() }
 
-func (r *recorder) errText() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.stderr.String()
-}
+func (r *recorder) errText() string { return r.stderr.String() }
 
 // session runs cells on one engine, numbering them like a notebook.
 type session struct {

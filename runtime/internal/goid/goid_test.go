@@ -56,8 +56,47 @@ func TestIDDistinctPerGoroutine(t *testing.T) {
 	}
 }
 
-func BenchmarkID(b *testing.B) {
-	for b.Loop() {
-		ID()
+// TestIDMatchesStackHeader checks the id read from the descriptor against
+// the stack header, in goroutines that run at once and in goroutines that
+// reuse the descriptors of ended ones.
+func TestIDMatchesStackHeader(t *testing.T) {
+	if descriptorWords > 0 && idOffset() < 0 {
+		t.Fatal("the id was not found in the goroutine descriptor; ID falls back to the stack header")
 	}
+	t.Logf("id offset in the descriptor: %d", idOffset())
+	for round := range 3 {
+		var wg sync.WaitGroup
+		for range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if got, want := ID(), slowID(); got != want {
+					t.Errorf("round %d: ID() = %d, stack header says %d", round, got, want)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if got, want := ID(), slowID(); got != want {
+		t.Errorf("ID() = %d in the test goroutine, stack header says %d", got, want)
+	}
+}
+
+func TestLocateWithoutWords(t *testing.T) {
+	if got := locate(0); got != -1 {
+		t.Fatalf("locate(0) = %d, want -1", got)
+	}
+}
+
+func BenchmarkID(b *testing.B) {
+	b.Run("descriptor", func(b *testing.B) {
+		for b.Loop() {
+			ID()
+		}
+	})
+	b.Run("stack-header", func(b *testing.B) {
+		for b.Loop() {
+			slowID()
+		}
+	})
 }

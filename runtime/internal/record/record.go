@@ -392,56 +392,61 @@ func (r *Recorder) Snapshot() Log {
 // logLocked returns a copy of the events r holds that happened before end,
 // in the order of their times. The caller holds r.mu.
 func (r *Recorder) logLocked(end clock.Stamp) Log {
-	type stamped struct {
-		at   clock.Stamp
-		kind Kind
-		row  int32
-		seq  int // position in the order gathered, which keeps a processor's order
-		e    entry
+	// Events are gathered in order of processor and storing, then sorted by
+	// a compact key that points back into them, which moves far less
+	// memory than sorting the events themselves.
+	type sortKey struct {
+		at clock.Stamp
+		// tie orders events at the same tick: those that end something
+		// first (top bit clear), then by row, then by position in the
+		// gathered order, which keeps the order of a processor. (A
+		// goroutine never reads the same tick twice.)
+		tie uint64
 	}
-	var all []stamped
-	dropped := 0
-	gather := func(p *proc) {
+	procs := make([]*proc, 0, len(r.procs)+1)
+	for i := range r.procs {
+		procs = append(procs, &r.procs[i])
+	}
+	r.extra.mu.Lock()
+	defer r.extra.mu.Unlock()
+	procs = append(procs, &r.extra.proc)
+	total, dropped := 0, 0
+	for _, p := range procs {
+		total += int(p.count.Load())
+	}
+	gathered := make([]entry, 0, total)
+	for _, p := range procs {
 		p.each(func(e entry) {
 			if e.at <= end {
-				all = append(all, stamped{e.at, e.kind(), e.row, len(all), e})
+				gathered = append(gathered, e)
 			}
 		})
 		dropped += int(p.dropped.Load())
 	}
-	for i := range r.procs {
-		gather(&r.procs[i])
+	keys := make([]sortKey, len(gathered))
+	for i, e := range gathered {
+		tie := uint64(uint32(e.row))<<32 | uint64(i)
+		if !e.kind().ending() {
+			tie |= 1 << 63
+		}
+		keys[i] = sortKey{at: e.at, tie: tie}
 	}
-	r.extra.mu.Lock()
-	gather(&r.extra.proc)
-	r.extra.mu.Unlock()
-	// Of events at the same tick, those that end something come first; then
-	// rows and the order of storing decide, which keeps the order of a
-	// processor. (A goroutine never reads the same tick twice.)
-	slices.SortFunc(all, func(a, b stamped) int {
+	slices.SortFunc(keys, func(a, b sortKey) int {
 		if c := cmp.Compare(a.at, b.at); c != 0 {
 			return c
 		}
-		if a.kind.ending() != b.kind.ending() {
-			if a.kind.ending() {
-				return -1
-			}
-			return 1
-		}
-		if c := cmp.Compare(a.row, b.row); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.seq, b.seq)
+		return cmp.Compare(a.tie, b.tie)
 	})
 	scale := clock.Measure()
-	entries := make([]Entry, len(all))
-	for i, s := range all {
+	entries := make([]Entry, len(keys))
+	for i, k := range keys {
+		e := gathered[uint32(k.tie)]
 		entries[i] = Entry{
-			At:     scale.Duration(r.start, max(s.at, r.start)),
-			Row:    int(s.row),
-			Kind:   s.kind,
-			Object: s.e.object(),
-			Type:   r.types[s.e.typ()],
+			At:     scale.Duration(r.start, max(e.at, r.start)),
+			Row:    int(e.row),
+			Kind:   e.kind(),
+			Object: e.object(),
+			Type:   r.types[e.typ()],
 		}
 	}
 	return Log{

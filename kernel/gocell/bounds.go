@@ -620,6 +620,7 @@ func (g *guardScan) assign(s *ast.AssignStmt) {
 	switch {
 	case s.Tok == token.DEFINE:
 		g.expr(r, true)
+	case s.Tok == token.ASSIGN && isIndex && g.hoistAssigned(ix, r):
 	case s.Tok == token.ASSIGN && isIndex:
 		g.assigned = ix
 		g.stack = append(g.stack, ix)
@@ -637,6 +638,48 @@ func (g *guardScan) assign(s *ast.AssignStmt) {
 		}
 		g.expr(r, true)
 	}
+}
+
+// hoistAssigned guards x[i] = f(a), where x is cheap and certainly a slice or an array, i
+// a cheap integer, and neither indexes anything, by assigning the call's result to a new
+// variable v in front of the statement, as hoist does:
+//
+//	v := f(a); if uint64(len(x)) <= uint64(i) { IndexName(i, len(x), line) }; … x[i] = v
+//
+// That is the order of Go, which makes the call before it evaluates x and i and checks the
+// index: the call's output comes before the panic, and a call that changes x or i is
+// seen. The call must be the statement's only effect, besides those in its arguments. It
+// reports whether it walked the assignment.
+func (g *guardScan) hoistAssigned(ix *ast.IndexExpr, r ast.Expr) bool {
+	c, ok := ast.Unparen(r).(*ast.CallExpr)
+	if !ok || g.harmlessCall(c) || g.w.env.NoHoist || g.stopped {
+		return false
+	}
+	x := g.w.exprSeq(ix.X, g.sc)
+	if x == nil || x.kind != seqSlice && x.kind != seqArray {
+		return false
+	}
+	if !g.cheap(ix.X) || !g.cheap(ix.Index) || hasIndex(ix.X) || hasIndex(ix.Index) || !g.w.isInteger(ix.Index, g.sc, true) {
+		return false
+	}
+	if x.fixed() && g.w.constant(ix.Index, g.sc) {
+		return false // checked when the cell compiles
+	}
+	if !g.w.universal("len", g.sc) || !g.w.universal("uint64", g.sc) || !g.w.oneLine(g.s) {
+		return false
+	}
+	for _, eff := range g.effects {
+		if eff.Pos() < c.Pos() || eff.End() > c.End() {
+			return false
+		}
+	}
+	if _, ok := g.hoistCall(c, true); !ok {
+		return true
+	}
+	g.stopped = true
+	xs, i := g.w.src(ix.X), g.w.src(ix.Index)
+	g.guards = append(g.guards, "if uint64(len("+xs+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+xs+"), "+g.lineArg()+") };")
+	return true
 }
 
 // tuple walks a tuple assignment (a, b = x[i], y[j]) that makes no calls, receives or

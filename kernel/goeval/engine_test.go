@@ -251,6 +251,10 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"index of an index made by a call", "idx := []int{0, 9}\n_ = ys[idx[strings.Count(\"a\", \"a\")]]", "runtime error: index out of range [9] with length 2"},
 		{"top-level definition indexed by a call", "k := 3\nv := ys[strings.Count(\"a\", \"a\")+k]\n_ = v", "runtime error: index out of range [4] with length 2"},
 		{"right operand of && after a call", "k := 5\nok := strings.HasPrefix(\"ab\", \"a\") && ys[k] > 0", "runtime error: index out of range [5] with length 2"},
+		{"call's result assigned to an index", "func sq(n int) int { return n * n }\nk := 4\nys[k] = sq(k)", "runtime error: index out of range [4] with length 2"},
+		{"call's result assigned to an index in a loop", "results := make([]int, 2)\nfor i := 0; i < 3; i++ {\n\tresults[i] = strings.Count(\"aa\", \"a\")\n}", "runtime error: index out of range [2] with length 2"},
+		{"call that changes the assigned index", "k := 0\nys[k] = func() int { k = 3; return 1 }()", "runtime error: index out of range [3] with length 2"},
+		{"call that shortens the assigned slice", "zs := []int{1}\nk := 0\nzs[k] = func() int { zs = nil; return 1 }()", "runtime error: index out of range [0] with length 0"},
 		{"index that is a call in a function", "func pick(xs []int, at func(int) int) int {\n\treturn xs[at(len(xs))]\n}\npick(ys, func(n int) int { return n - 3 })", "runtime error: index out of range [-1]"},
 	}
 	for _, tt := range panics {
@@ -266,6 +270,8 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"recover in the cell sees the runtime error",
 			"func safe(i int) (err error) {\n\tdefer func() { err = recover().(runtime.Error) }()\n\t_ = ys[i]\n\treturn nil\n}\nsafe(8).Error()",
 			`"runtime error: index out of range [8] with length 2"`},
+		{"call's result assigned to an index runs once", "zs := make([]int, 2)\ncalls := 0\nfunc tick() int { calls++; return calls * 10 }\nfor i := range zs {\n\tzs[i] = tick()\n}\nfmt.Sprint(zs, calls)", `"[10 20] 2"`},
+		{"call that lengthens the assigned slice", "var zs []int\nk := 0\nzs[k] = func() int { zs = []int{0}; return 7 }()\nfmt.Sprint(zs)", `"[7]"`},
 		{"guarded right operand of &&", "i := 5\ni < len(ys) && ys[i] > 0", "false"},
 		{"missing map key", "m := map[string]int{}\nk := \"zz\"\nm[k]", "0"},
 		{"in range", "j := 1\nys[j] + int(str[j]) + arr[j]", "100"},
@@ -303,6 +309,11 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 	res, rec := s.run("fmt.Println(loud(), ys[6])")
 	if res.Err == nil || res.Err.Value != "runtime error: index out of range [6] with length 2" || rec.out() != "ran\n" {
 		t.Errorf("error %v, output %q; want the index's panic after \"ran\"", res.Err, rec.out())
+	}
+	// So does a call whose result is assigned to an index, as in Go.
+	res, rec = s.run("k := 6\nys[k] = loud()")
+	if res.Err == nil || res.Err.Value != "runtime error: index out of range [6] with length 2" || rec.out() != "ran\n" {
+		t.Errorf("error %v, output %q; want the assigned index's panic after \"ran\"", res.Err, rec.out())
 	}
 	// A hoisted call that does not compile is reported in the interpreter's plain words.
 	err = s.fails("k := 1\nfmt.Println(strings.Split(\"a,b\")[k])")

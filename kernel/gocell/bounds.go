@@ -1224,18 +1224,14 @@ func (g *guardScan) inRange(e *ast.IndexExpr) bool {
 // calls or receives anyway: an index beside a call (f(g(), x[i])), an index made by a
 // call (x[f()+1]), an index inside another index's arguments. x must be certainly a
 // slice, an array or a string, and cheap, since len(x) evaluates it again after i; Go,
-// too, reads x after the calls in i. When x indexes something itself (grid[r][c]), i must
-// make no calls, so that the copy of x in len(x) evaluates to what x did. A constant index of an array or
-// of a constant string is checked when the cell compiles, and is left alone. So are the
-// index assigned to by x[i] = v, which Go checks after evaluating v, and indexes inside a
-// call that a guard hoists, since the guard copies the call.
+// too, reads x after the calls in i, and when x indexes something itself (grid[r][f()]),
+// it evaluates those indexes after the calls as well, as len(x) does: a call that changes
+// r is seen by the check as by Go. A constant index of an array or of a constant string is
+// checked when the cell compiles, and is left alone. So are the index assigned to by
+// x[i] = v, which Go checks after evaluating v, and indexes inside a call that a guard
+// hoists, since the guard copies the call.
 func (g *guardScan) inline(e *ast.IndexExpr, x *seq) {
 	if g.hoisting > 0 || e == g.assigned || !g.makesCalls() || !x.sequence() || !g.cheap(e.X) {
-		return
-	}
-	if hasIndex(e.X) && !g.cheap(e.Index) {
-		// len(x) evaluates x's own indexes again, without their checks: only after an
-		// index that cannot change them.
 		return
 	}
 	if !g.w.isInteger(e.Index, g.sc, true) || !g.w.oneLine(e) || !g.w.universal("len", g.sc) || g.inRange(e) {

@@ -34,7 +34,7 @@ func symbolEnv(kinds map[string]reflect.Kind) Env {
 		{Name: "Xm", Type: reflect.TypeFor[map[int]int]()},
 	})
 	types := map[string]reflect.Type{"sst": st, "spt": reflect.PointerTo(st),
-		"swords": reflect.TypeFor[func() []string](), "smk": reflect.FuncOf(nil, []reflect.Type{reflect.PointerTo(st)}, false)}
+		"swords": reflect.TypeFor[func() []string](), "scount": reflect.TypeFor[func() int](), "smk": reflect.FuncOf(nil, []reflect.Type{reflect.PointerTo(st)}, false)}
 	typeDefs := map[string]reflect.Type{"SBag": st, "SStack": reflect.TypeFor[[]string](), "SMap": reflect.TypeFor[map[string][]int]()}
 	env.TypeDef = func(name string) reflect.Type { return typeDefs[name] }
 	for n, k := range kinds {
@@ -67,6 +67,7 @@ func symbolEnv(kinds map[string]reflect.Kind) Env {
 		"strings.Split":   reflect.TypeOf(strings.Split),
 		"strings.Fields":  reflect.TypeOf(strings.Fields),
 		"strings.ToUpper": reflect.TypeOf(strings.ToUpper),
+		"strings.Count":   reflect.TypeOf(strings.Count),
 		"sort.Strings":    reflect.TypeOf(sort.Strings),
 		"os.Args":         reflect.TypeOf(os.Args),
 		"github.com/gokernel/gokernel/runtime/thread.Table": reflect.TypeFor[func() map[int]int](),
@@ -264,6 +265,10 @@ func TestParseInlineChecks(t *testing.T) {
 		{name: "constant index of a slice", cell: g + "fmt.Println(g(), sxs[5])", has: []string{at("sxs", "5", 2)}, n: 1},
 		{name: "top-level definition from a call's result", cell: "k := 1\nw := strings.Split(s, \",\")[k]", has: []string{CheckedName + "(strings.Split(s, \",\"), k, 2).([]string)[k]"}, n: 1},
 		{name: "call result after another call", cell: g + "k := 1\n_ = g() + len(strings.Fields(s)[k+1])", has: []string{CheckedName + "(strings.Fields(s), k+1, 3).([]string)[k+1]"}, n: 1},
+		{name: "index of an index with a call in the index", cell: g + "grid := [][]int{{1}}\nfmt.Println(grid[0][g()])",
+			has: []string{"grid[" + AtName + "(0, len(grid), 3)][" + AtName + "(g(), len(grid[0]), 3)]"}, n: 2},
+		{name: "index made by a package function, a function literal, a session function", cell: g + "fmt.Println(g(), sxs[strings.Count(s, \"a\")])\nfmt.Println(g(), sxs[func() int { return 1 }()])\nfmt.Println(g(), sxs[scount()])",
+			has: []string{at("sxs", "strings.Count(s, \"a\")", 2), at("sxs", "func() int { return 1 }()", 3), at("sxs", "scount()", 4)}, n: 3},
 		{name: "multi-line statement: the index's own line", cell: g + "k := 1\nfmt.Println(g(),\n\tsxs[k])", has: []string{at("sxs", "k", 4)}, n: 1},
 
 		// Left alone.
@@ -275,8 +280,6 @@ func TestParseInlineChecks(t *testing.T) {
 		{name: "index of an index", cell: g + "k := 1\ngrid := [][]int{{1}}\nfmt.Println(g(), grid[0][k])",
 			has: []string{"grid[" + AtName + "(0, len(grid), 4)][" + AtName + "(k, len(grid[0]), 4)]"}, n: 2},
 		{name: "map, unknown type, call result", cell: g + "k := 1\nfmt.Println(g(), smap[k], sany[k], swords()[k])"},
-		{name: "index of an index with a call in the index", cell: g + "grid := [][]int{{1}}\nfmt.Println(grid[0][g()])",
-			has: []string{at("grid", "0", 3) + "[g()]"}, n: 1}, // only grid[0] itself
 		{name: "inside a hoisted call", cell: g + "func h(int) int { return 0 }\n_ = sxs[h(sxs[g()+1])]", has: []string{"__gk_v1 := h(sxs[g()+1])"}},
 		{name: "range loop whose body makes no call", cell: g + "for i := range sxs {\n\t_ = sxs[i] / sn\n}"},
 		{name: "shadowed len", cell: "func f(xs []int, i int, len func([]int) int) int {\n\treturn xs[len(xs)]\n}"},

@@ -126,17 +126,27 @@ func (w *rewriter) isInteger(e ast.Expr, sc *scope, session bool) bool {
 			return true
 		}
 	case *ast.CallExpr:
-		id, ok := ast.Unparen(e.Fun).(*ast.Ident)
-		if !ok {
-			return false
+		switch fun := ast.Unparen(e.Fun).(type) {
+		case *ast.FuncLit:
+			r := fun.Type.Results
+			return r != nil && len(r.List) == 1 && len(r.List[0].Names) <= 1 && w.isIntegerType(r.List[0].Type, sc)
+		case *ast.SelectorExpr:
+			// A package's function or a method of a compiled type.
+			t := w.exprRType(e, sc)
+			return t != nil && isIntegerKind(t.Kind())
+		case *ast.Ident:
+			if o := sc.lookup(fun.Name); o != nil {
+				return o.kind == objType && o.integer || o.kind == objFunc && o.resultInteger
+			}
+			if w.declared(fun.Name) {
+				// A function of an earlier cell: the kind of its result is reliable,
+				// though its reflect type may lose the name of a cell's type.
+				t := w.sessionFunc(fun.Name)
+				return session && t != nil && isIntegerKind(t.Out(0).Kind())
+			}
+			return fun.Name == "len" || fun.Name == "cap" || integerType(fun.Name)
 		}
-		if o := sc.lookup(id.Name); o != nil {
-			return o.kind == objType && o.integer || o.kind == objFunc && o.resultInteger
-		}
-		if w.declared(id.Name) {
-			return false
-		}
-		return id.Name == "len" || id.Name == "cap" || integerType(id.Name)
+		return false
 	case *ast.Ident:
 		if o := sc.lookup(e.Name); o != nil {
 			return (o.kind == objVar || o.kind == objConst) && o.integer

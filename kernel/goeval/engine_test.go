@@ -255,6 +255,8 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"call's result assigned to an index in a loop", "results := make([]int, 2)\nfor i := 0; i < 3; i++ {\n\tresults[i] = strings.Count(\"aa\", \"a\")\n}", "runtime error: index out of range [2] with length 2"},
 		{"call that changes the assigned index", "k := 0\nys[k] = func() int { k = 3; return 1 }()", "runtime error: index out of range [3] with length 2"},
 		{"call that shortens the assigned slice", "zs := []int{1}\nk := 0\nzs[k] = func() int { zs = nil; return 1 }()", "runtime error: index out of range [0] with length 0"},
+		{"index made by a call into an index", "grid := [][]int{{1, 2}, {3}}\nr := 1\nfmt.Println(grid[r][strings.Count(\"aaa\", \"a\")])", "runtime error: index out of range [3] with length 1"},
+		{"index made by a call that moves the row", "grid := [][]int{{1, 2}, {3}}\nr := 0\nfmt.Println(grid[r][func() int { r = 1; return 1 }()])", "runtime error: index out of range [1] with length 1"},
 		{"index that is a call in a function", "func pick(xs []int, at func(int) int) int {\n\treturn xs[at(len(xs))]\n}\npick(ys, func(n int) int { return n - 3 })", "runtime error: index out of range [-1]"},
 	}
 	for _, tt := range panics {

@@ -415,6 +415,10 @@ func (w *rewriter) callSeq(c *ast.CallExpr, sc *scope) *seq {
 func (w *rewriter) guardStmt(s ast.Stmt, sc *scope) {
 	g := &guardScan{w: w, sc: sc, s: s, start: s.Pos()}
 	g.stmt(s)
+	// A repeated division is of use only before a guard of an index.
+	for n := len(g.divisions); n > 0 && g.divisions[n-1] == len(g.guards)-1; n-- {
+		g.guards = g.guards[:len(g.guards)-1]
+	}
 	if len(g.guards) == 0 {
 		return
 	}
@@ -531,6 +535,8 @@ type guardScan struct {
 	// assigned is the index expression assigned to by x[i] = v, whose index Go checks
 	// after evaluating v: it is never checked inline.
 	assigned *ast.IndexExpr
+	// divisions are the positions in guards of the divisions that divideFirst repeats.
+	divisions []int
 	s        ast.Stmt  // the statement
 	start    token.Pos // its position
 }
@@ -777,7 +783,7 @@ func (g *guardScan) expr(e ast.Expr, collect bool) {
 		g.expr(e.Y, collect)
 		switch e.Op {
 		case token.QUO, token.REM:
-			if lit, ok := ast.Unparen(e.Y).(*ast.BasicLit); !ok || strings.Trim(lit.Value, "0._") == "" {
+			if lit, ok := ast.Unparen(e.Y).(*ast.BasicLit); (!ok || strings.Trim(lit.Value, "0._") == "") && !g.divideFirst(e, collect) {
 				g.stopped = true
 			}
 		case token.SHL, token.SHR:
@@ -830,6 +836,24 @@ func (g *guardScan) expr(e ast.Expr, collect bool) {
 		})
 		g.stopped = true
 	}
+}
+
+// divideFirst lets the guards go on past an integer division x / y or x % y whose divisor
+// may be zero, by repeating the division among them, where it panics as the statement
+// would (integer divide by zero) before any later guard runs. x and y must be cheap
+// integers, and the division evaluated unconditionally, with nothing observable before it.
+// The guard is kept only if a later guard follows it; see guardStmt. It reports whether
+// it added the guard.
+func (g *guardScan) divideFirst(e *ast.BinaryExpr, collect bool) bool {
+	if !collect || g.stopped || g.hoisting > 0 || len(g.conds) > 0 || !g.insideEffects() {
+		return false
+	}
+	if !g.cheap(e.X) || !g.cheap(e.Y) || !g.w.isInteger(e.X, g.sc, true) || !g.w.isInteger(e.Y, g.sc, true) || !g.w.oneLine(e) {
+		return false
+	}
+	g.divisions = append(g.divisions, len(g.guards))
+	g.guards = append(g.guards, "_ = ("+g.w.src(e.X)+") "+e.Op.String()+" ("+g.w.src(e.Y)+");")
+	return true
 }
 
 // conditional walks the right operand of a && b or a || b, whose left operand has been

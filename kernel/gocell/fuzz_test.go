@@ -25,6 +25,8 @@ func FuzzParse(f *testing.F) {
 		"switch {\ncase true:\n}\nfunc f() {\n\tswitch {\n\t}\n}",
 		"xs := []int{}\nfmt.Println(f(), xs[g()+1], xs[xs[h()]])\nxs[k] = f()\nok := f() && xs[k] > 0\nw := strings.Split(s, \",\")[k]\n_ = f() + strings.Fields(s)[k+1]",
 		"var (\n\ta = 1\n\tb = a\n)\nconst c = iota",
+		"Ѐ:\n",
+		"results := make([]int, 2)\nfor i := range 3 {\n\tresults[i] = work(i)\n}\ngrid[r][f()] = 1\nfmt.Println(f(), grid[r][g()])\nv := k/n + xs[k%n]",
 	}
 	for _, s := range seeds {
 		f.Add(s)

@@ -73,17 +73,28 @@ func split(t *text) ([]piece, []*Error) {
 	var pieces []piece
 	depth, start := 0, 0
 	first, header := token.ILLEGAL, false
+	last := token.ILLEGAL // the last token other than a comment
 	for {
 		pos, tok, lit := s.Scan()
 		off := file.Offset(pos)
 		switch tok {
 		case token.EOF:
 			if first != token.ILLEGAL {
-				pieces = append(pieces, piece{start: skipBlankLines(t.src, start), end: len(t.src), tok: first, header: header})
+				// A label ends the cell without a semicolon (L:); the piece ends with
+				// it, not on the blank lines after it. Anything else unfinished keeps
+				// them, for errors at the end of the cell.
+				end := len(t.src)
+				if last == token.COLON && depth == 0 {
+					end = max(start, len(strings.TrimRight(t.src, " \t\r\n")))
+				}
+				pieces = append(pieces, piece{start: skipBlankLines(t.src, start), end: end, tok: first, header: header})
 			}
 			return pieces, errs
 		case token.COMMENT:
 			continue
+		}
+		last = tok
+		switch tok {
 		case token.LPAREN, token.LBRACK, token.LBRACE:
 			depth++
 		case token.RPAREN, token.RBRACK, token.RBRACE:

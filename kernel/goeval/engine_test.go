@@ -257,6 +257,9 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"call that shortens the assigned slice", "zs := []int{1}\nk := 0\nzs[k] = func() int { zs = nil; return 1 }()", "runtime error: index out of range [0] with length 0"},
 		{"index made by a call into an index", "grid := [][]int{{1, 2}, {3}}\nr := 1\nfmt.Println(grid[r][strings.Count(\"aaa\", \"a\")])", "runtime error: index out of range [3] with length 1"},
 		{"index made by a call that moves the row", "grid := [][]int{{1, 2}, {3}}\nr := 0\nfmt.Println(grid[r][func() int { r = 1; return 1 }()])", "runtime error: index out of range [1] with length 1"},
+		{"division before an index", "k, n := 9, 3\nv := k/n + ys[k]", "runtime error: index out of range [9] with length 2"},
+		{"division by zero before an index", "k, n := 9, 0\nv := k/n + ys[k]", "runtime error: integer divide by zero"},
+		{"remainder before an index in a function", "func mix(xs []int, i, d int) int {\n\treturn i%d + xs[i]\n}\nmix(ys, 4, 3)", "runtime error: index out of range [4] with length 2"},
 		{"index that is a call in a function", "func pick(xs []int, at func(int) int) int {\n\treturn xs[at(len(xs))]\n}\npick(ys, func(n int) int { return n - 3 })", "runtime error: index out of range [-1]"},
 	}
 	for _, tt := range panics {

@@ -537,8 +537,8 @@ type guardScan struct {
 	assigned *ast.IndexExpr
 	// divisions are the positions in guards of the divisions that divideFirst repeats.
 	divisions []int
-	s        ast.Stmt  // the statement
-	start    token.Pos // its position
+	s         ast.Stmt  // the statement
+	start     token.Pos // its position
 }
 
 // A hoist is a call moved into the guards: name := call, with the call in the statement

@@ -332,13 +332,16 @@ func (c *Client) forget(msgID string) {
 	c.mu.Unlock()
 }
 
-// lossGrace is how long requests pending when the kernel is lost may still
-// complete from messages already received on other sockets (a kernel that
-// shuts down sends its last reply and status just before it goes).
-const lossGrace = 250 * time.Millisecond
+// lossGrace is how long requests pending when the kernel is lost may at most
+// still complete from messages that reach the other sockets (a kernel that
+// shuts down sends its last reply and status just before it goes). They end
+// sooner once every socket has been read to its end, since nothing more can
+// come.
+const lossGrace = 5 * time.Second
 
 // fail refuses new requests with err at once, and ends the pending ones
-// with err after grace unless they complete meanwhile.
+// with err once every socket's reader has ended, or after grace, unless they
+// complete meanwhile.
 func (c *Client) fail(err error, grace time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -350,11 +353,16 @@ func (c *Client) fail(err error, grace time.Duration) {
 		return
 	}
 	if c.failTimer == nil {
-		c.failTimer = time.AfterFunc(grace, func() {
+		failPending := func() {
 			c.mu.Lock()
 			defer c.mu.Unlock()
 			c.failPendingLocked(err)
-		})
+		}
+		c.failTimer = time.AfterFunc(grace, failPending)
+		go func() {
+			c.readers.Wait() // every message received has been routed
+			failPending()
+		}()
 	}
 }
 

@@ -157,6 +157,20 @@ type seq struct {
 	ifaceKey bool
 }
 
+// reflectKind returns the kind of a slice, an array or a string that s describes, or
+// reflect.Invalid.
+func (s *seq) reflectKind() reflect.Kind {
+	switch s.kind {
+	case seqSlice:
+		return reflect.Slice
+	case seqArray:
+		return reflect.Array
+	case seqString:
+		return reflect.String
+	}
+	return reflect.Invalid
+}
+
 // stringSeq describes a string.
 func stringSeq() *seq { return &seq{kind: seqString, intElem: true} }
 
@@ -1274,20 +1288,16 @@ func (g *guardScan) inline(e *ast.IndexExpr, x *seq) {
 // be hoisted in front of the statement (at the top level of a cell, x := f(a)[i] declares
 // x for later statements; elsewhere, another call may have to run first): the call is
 // written as CheckedName(f(a), i, line).(T)[i] ([IndexChecked]), which checks i against
-// the result and passes the result on. That needs the result's type T in Go text: a
-// compiled function's or method's result made of predeclared types (a slice, an array or
-// a string), as [Env.Symbol] and the types of compiled values tell. i is evaluated twice,
+// the result and passes the result on. That needs the result's type T in Go text, made
+// of predeclared types (a slice, an array or a string): see resultOf. i is evaluated twice,
 // so it must be a cheap integer without indexes; the index assigned to by f(a)[i] = v,
 // which Go checks after evaluating v, is left alone.
 func (g *guardScan) inlineResult(e *ast.IndexExpr, c *ast.CallExpr) {
 	if g.hoisting > 0 || e == g.assigned || !g.cheap(e.Index) || hasIndex(e.Index) || !g.w.isInteger(e.Index, g.sc, true) || !g.w.oneLine(e) {
 		return
 	}
-	t := g.w.exprRType(c, g.sc)
-	if t == nil || !predeclaredOnly(t) {
-		return
-	}
-	switch t.Kind() {
+	text, kind := g.resultOf(c)
+	switch kind {
 	case reflect.Array:
 		if g.w.constant(e.Index, g.sc) {
 			return // checked when the cell compiles
@@ -1296,7 +1306,38 @@ func (g *guardScan) inlineResult(e *ast.IndexExpr, c *ast.CallExpr) {
 	default:
 		return
 	}
-	g.w.surround(c, CheckedName+"(", ", "+g.w.src(e.Index)+", "+strconv.Itoa(g.line(e.Pos()))+").("+t.String()+")", -inlineDepth)
+	g.w.surround(c, CheckedName+"(", ", "+g.w.src(e.Index)+", "+strconv.Itoa(g.line(e.Pos()))+").("+text+")", -inlineDepth)
+}
+
+// resultOf returns the text and the kind of the type of call c's result when that type
+// is made of predeclared types only: a compiled function's or method's result, or that of
+// a function the cell or an earlier cell declared ([Env.Result]). It returns
+// reflect.Invalid otherwise.
+func (g *guardScan) resultOf(c *ast.CallExpr) (string, reflect.Kind) {
+	if t := g.w.exprRType(c, g.sc); t != nil {
+		if !predeclaredOnly(t) {
+			return "", reflect.Invalid
+		}
+		return t.String(), t.Kind()
+	}
+	id, ok := ast.Unparen(c.Fun).(*ast.Ident)
+	if !ok {
+		return "", reflect.Invalid
+	}
+	if o := g.sc.lookup(id.Name); o != nil {
+		if o.kind != objFunc || o.resultType == "" || !o.seq.sequence() {
+			return "", reflect.Invalid
+		}
+		return o.resultType, o.seq.reflectKind()
+	}
+	if g.w.env.Result == nil || !g.w.declared(id.Name) {
+		return "", reflect.Invalid
+	}
+	text, t := g.w.env.Result(id.Name), g.w.sessionFunc(id.Name)
+	if text == "" || t == nil {
+		return "", reflect.Invalid
+	}
+	return text, t.Out(0).Kind()
 }
 
 // inlineDepth is the depth of an inline check's edits, which enclose every other edit

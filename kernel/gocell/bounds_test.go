@@ -73,6 +73,11 @@ func symbolEnv(kinds map[string]reflect.Kind) Env {
 		"github.com/gokernel/gokernel/runtime/thread.Table": reflect.TypeFor[func() map[int]int](),
 	}
 	env.Symbol = func(pkgPath, name string) reflect.Type { return symbols[pkgPath+"."+name] }
+	// snamed returns a slice of a type of the session, which its reflect type does not
+	// show; its Result is empty.
+	types["snamed"] = reflect.TypeFor[func() []float64]()
+	types["slist"] = reflect.TypeFor[func() []string]()
+	env.Result = func(name string) string { return map[string]string{"slist": "[]string"}[name] }
 	return env
 }
 
@@ -267,6 +272,8 @@ func TestParseInlineChecks(t *testing.T) {
 		{name: "range loop whose body calls", cell: g + "for i := range sxs {\n\tfmt.Println(g(), sxs[i])\n}", has: []string{at("sxs", "i", 3)}, n: 1},
 		{name: "constant index of a slice", cell: g + "fmt.Println(g(), sxs[5])", has: []string{at("sxs", "5", 2)}, n: 1},
 		{name: "top-level definition from a call's result", cell: "k := 1\nw := strings.Split(s, \",\")[k]", has: []string{CheckedName + "(strings.Split(s, \",\"), k, 2).([]string)[k]"}, n: 1},
+		{name: "top-level definition from a cell function's result", cell: "func mk() []int { return nil }\nfunc word() (s string) { return }\nk := 1\nv := mk()[k]\nw := slist()[k]\nb := word()[k]",
+			has: []string{CheckedName + "(mk(), k, 4).([]int)[k]", CheckedName + "(slist(), k, 5).([]string)[k]", CheckedName + "(word(), k, 6).(string)[k]"}, n: 3},
 		{name: "call result after another call", cell: g + "k := 1\n_ = g() + len(strings.Fields(s)[k+1])", has: []string{CheckedName + "(strings.Fields(s), k+1, 3).([]string)[k+1]"}, n: 1},
 		{name: "index of an index with a call in the index", cell: g + "grid := [][]int{{1}}\nfmt.Println(grid[0][g()])",
 			has: []string{"grid[" + AtName + "(0, len(grid), 3)][" + AtName + "(g(), len(grid[0]), 3)]"}, n: 2},
@@ -286,7 +293,7 @@ func TestParseInlineChecks(t *testing.T) {
 		{name: "inside a hoisted call", cell: g + "func h(int) int { return 0 }\n_ = sxs[h(sxs[g()+1])]", has: []string{"__gk_v1 := h(sxs[g()+1])"}},
 		{name: "range loop whose body makes no call", cell: g + "for i := range sxs {\n\t_ = sxs[i] / sn\n}"},
 		{name: "shadowed len", cell: "func f(xs []int, i int, len func([]int) int) int {\n\treturn xs[len(xs)]\n}"},
-		{name: "call results of unknown types", cell: g + "func mk() []int { return nil }\nk := 1\nv := mk()[k]\nw := swords()[k]\nm := thread.Table()[k]"},
+		{name: "call results of unknown types", cell: g + "type celsius float64\nfunc mk() []celsius { return nil }\nk := 1\nv := mk()[k]\nw := smk()[k]\nm := thread.Table()[k]\nx := snamed()[k]"},
 		{name: "call result with an index in the index", cell: "k := 1\nw := strings.Split(s, \",\")[sxs[k]]", has: []string{"(strings.Split(s, \",\")[" + at("sxs", "k", 2) + "]"}, n: 1}, // only sxs[k]
 		{name: "call result assigned to", cell: g + "k := 1\nstrings.Fields(s)[k] = strings.ToUpper(s)"},
 	}

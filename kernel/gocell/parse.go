@@ -49,6 +49,12 @@ type Env struct {
 	// type of a top-level definition that indexes it (w := ws[1] after
 	// ws := strings.Fields(s)) unless the index is written as a conversion.
 	Compiled func(name string) reflect.Type
+	// Result reports the [Decl.Result] of session function name, as an earlier cell
+	// declared it, or "". The reflect type of an interpreted function loses the names
+	// of the cell's types ([]Celsius looks like []float64), so a top-level
+	// x := f()[i] is checked against f's result (see [IndexChecked]) only with the
+	// result's text.
+	Result func(name string) string
 	// MarkLines puts a call of [LineName] in front of each top-level statement.
 	MarkLines bool
 	// NoHoist keeps calls whose results a statement indexes directly (f()[i]) in their

@@ -601,3 +601,41 @@ func TestClear(t *testing.T) {
 	}()
 	Clear(3)
 }
+
+func TestDeclResult(t *testing.T) {
+	tests := []struct{ cell, want string }{
+		{"func f() []string { return nil }", "[]string"},
+		{"func f() [3]int { return [3]int{} }", "[3]int"},
+		{"func f() (n int) { return }", "int"},
+		{"func f() map[string][]byte { return nil }", "map[string][]byte"},
+		{"func f() *[]error { return nil }", "*[]error"},
+		{"type T int\nfunc f() []T { return nil }", ""},
+		{"func f() []time.Duration { return nil }", ""},
+		{"func f() (int, error) { return 0, nil }", ""},
+		{"func f() [n]int { return [n]int{} }\nconst n = 2", ""},
+		{"type string2 = string\nfunc f() string2 { return \"\" }", ""},
+		{"func f[T any]() []T { return nil }", ""},
+		{"type R struct{}\nfunc (R) f() []int { return nil }", ""},
+	}
+	// A session that declares a type named int.
+	if plan, err := testEnv("int").Parse("func f() []int { return nil }"); err != nil || plan.Decls[0].Result != "" {
+		t.Errorf("with the session's own int: %v, %+v", err, plan)
+	}
+	for _, tt := range tests {
+		t.Run(tt.cell, func(t *testing.T) {
+			plan, err := testEnv("session").Parse(tt.cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range plan.Decls {
+				if d.Name == "f" {
+					if d.Result != tt.want {
+						t.Errorf("Result = %q, want %q", d.Result, tt.want)
+					}
+					return
+				}
+			}
+			t.Fatal("no declaration of f")
+		})
+	}
+}

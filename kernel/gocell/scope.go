@@ -27,6 +27,9 @@ type object struct {
 	generic  bool   // a func with type parameters
 	// Whether a func's single result is an integer or a function.
 	resultInteger, resultFunction bool
+	// resultType is the text of a func's single result type when it is made of
+	// predeclared types only; see predeclaredText.
+	resultType string
 	// seq describes a variable's or constant's type, a type's underlying type or a
 	// func's single result when it is certainly a slice, an array or a string.
 	seq *seq
@@ -212,8 +215,43 @@ func (w *rewriter) funcObject(ft *ast.FuncType, sc *scope) *object {
 		_, o.resultFunction = ast.Unparen(t).(*ast.FuncType)
 		o.seq = w.typeSeq(t, sc)
 		o.strct, o.strctPtr = w.typeStruct(t, sc)
+		if len(ft.Results.List[0].Names) <= 1 && w.predeclaredText(t, sc) && w.oneLine(t) {
+			o.resultType = w.src(t)
+		}
 	}
 	return o
+}
+
+// predeclaredText reports whether type expression t is made of predeclared types that
+// no name of the cell or the session shadows, and of slices, arrays of literal length,
+// maps and pointers of those, so that its text denotes the same type anywhere in the
+// session.
+func (w *rewriter) predeclaredText(t ast.Expr, sc *scope) bool {
+	switch t := ast.Unparen(t).(type) {
+	case *ast.Ident:
+		return predeclaredType(t.Name) && w.universal(t.Name, sc)
+	case *ast.ArrayType:
+		if t.Len != nil {
+			if lit, ok := t.Len.(*ast.BasicLit); !ok || lit.Kind != token.INT {
+				return false
+			}
+		}
+		return w.predeclaredText(t.Elt, sc)
+	case *ast.MapType:
+		return w.predeclaredText(t.Key, sc) && w.predeclaredText(t.Value, sc)
+	case *ast.StarExpr:
+		return w.predeclaredText(t.X, sc)
+	}
+	return false
+}
+
+// predeclaredType reports whether name is the name of one of Go's predeclared types.
+func predeclaredType(name string) bool {
+	switch name {
+	case "any", "bool", "complex64", "complex128", "error", "float32", "float64", "string":
+		return true
+	}
+	return integerType(name)
 }
 
 // genericCall reports whether e calls a generic function of the cell or the session,

@@ -278,6 +278,11 @@ func (w *rewriter) funcDecl(d *ast.FuncDecl) {
 	decl.Signature = strings.TrimSpace(w.t.src[w.off(d.Pos()):w.off(header)])
 	decl.Source = w.src(d)
 	decl.Line, _ = w.t.position(w.off(d.Pos()))
+	if decl.Kind == FuncDecl && !decl.Generic {
+		if o := w.cell.lookup(d.Name.Name); o != nil && o.kind == objFunc {
+			decl.Result = o.resultType
+		}
+	}
 	w.decls = append(w.decls, decl)
 
 	w.body(d.Body, w.signature(d.Recv, d.Type, w.cell))

@@ -305,7 +305,7 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 	e.topLine.Store(0)
 	kind, typ, typeDef := e.kinds(ctx)
 	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: kind, Type: typ, TypeDef: typeDef,
-		Symbol: e.symbol, Compiled: e.compiled, MarkLines: true}
+		Symbol: e.symbol, Compiled: e.compiled, Result: e.resultText, MarkLines: true}
 	plan, err := e.parse(env, code)
 	if err != nil {
 		return engine.ExecuteResult{Err: cellError(err, code)}
@@ -491,6 +491,17 @@ func (e *Engine) compiled(name string) reflect.Type {
 		return d.Compiled
 	}
 	return nil
+}
+
+// resultText is gocell.Env.Result: the text of the predeclared result type of session
+// function name, as the cell that declared it found.
+func (e *Engine) resultText(name string) string {
+	e.nameMu.RLock()
+	defer e.nameMu.RUnlock()
+	if d, ok := e.decls[name]; ok && d.Kind == gocell.FuncDecl {
+		return d.Result
+	}
+	return ""
 }
 
 // declared reports whether name is a session-level identifier.

@@ -260,6 +260,8 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"division before an index", "k, n := 9, 3\nv := k/n + ys[k]", "runtime error: index out of range [9] with length 2"},
 		{"division by zero before an index", "k, n := 9, 0\nv := k/n + ys[k]", "runtime error: integer divide by zero"},
 		{"remainder before an index in a function", "func mix(xs []int, i, d int) int {\n\treturn i%d + xs[i]\n}\nmix(ys, 4, 3)", "runtime error: index out of range [4] with length 2"},
+		{"top-level definition from a cell function's result", "k := 5\nw8 := words()[k]", "runtime error: index out of range [5] with length 2"},
+		{"top-level definition from a function of the same cell", "func letters() string { return \"abc\" }\nk := 3\nw9 := letters()[k]", "runtime error: index out of range [3] with length 3"},
 		{"index that is a call in a function", "func pick(xs []int, at func(int) int) int {\n\treturn xs[at(len(xs))]\n}\npick(ys, func(n int) int { return n - 3 })", "runtime error: index out of range [-1]"},
 	}
 	for _, tt := range panics {
@@ -287,6 +289,9 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"index checked inline runs its call once", "calls := 0\nfunc bump() int { calls++; return calls }\nfmt.Sprint(ys[bump()-1+0], calls)", `"1 1"`},
 		{"hoisted call runs once", "n := 0\nfunc count() []int { n++; return []int{n} }\nk := 0\nfmt.Sprint(count()[k], n)", `"1 1"`},
 		{"guarded && operand not evaluated", "k := 9\nk < len(ys) && ys[k] > 0 || k > 100 && strings.Fields(\"\")[k] == \"\"", "false"},
+		{"top-level definition from a cell function's result, in range", "k := 1\nw10 := words()[k]\nw10 + \"!\"", `"b!"`},
+		{"a redefined function's new result type", "func words() []int { return []int{4, 5} }\nk := 1\nw11 := words()[k]\nw11 * 2", "10"},
+		{"top-level definition from a result of a named type keeps the type", "type kelvin float64\nfunc (k kelvin) String() string { return fmt.Sprintf(\"%.0fK\", float64(k)) }\nfunc temps() []kelvin { return []kelvin{300} }\nt0 := temps()[0]\nt0.String()", `"300K"`},
 		{"top-level definition from a slice of a named type keeps the type", "type celsius float64\nfunc (c celsius) String() string { return fmt.Sprintf(\"%.1f°C\", float64(c)) }\ntemps := []celsius{21.5}", ""},
 		{"its element", "t := temps[0]\nt.String()", `"21.5°C"`},
 		{"top-level definitions from strings and compiled values", "w1 := strings.Split(\"a,b\", \",\")[1]\nvar w2 = os.Args[0][:0]\nws := strings.Fields(\"x y\")\nw3, w4 := ws[1], fmt.Sprint(42)[1]\nw1 + w2 + w3 + string(w4)", `"by2"`},

@@ -660,30 +660,42 @@ func (g *guardScan) assign(s *ast.AssignStmt) {
 	}
 }
 
-// hoistAssigned guards x[i] = f(a), where x is cheap and certainly a slice or an array, i
-// a cheap integer, and neither indexes anything, by assigning the call's result to a new
-// variable v in front of the statement, as hoist does:
+// hoistAssigned guards x[i] = f(a), where x is cheap and certainly a slice or an array
+// and i a cheap integer, by assigning the call's result to a new variable v in front of
+// the statement, as hoist does:
 //
 //	v := f(a); if uint64(len(x)) <= uint64(i) { IndexName(i, len(x), line) }; … x[i] = v
 //
 // That is the order of Go, which makes the call before it evaluates x and i and checks the
 // index: the call's output comes before the panic, and a call that changes x or i is
-// seen. The call must be the statement's only effect, besides those in its arguments. It
-// reports whether it walked the assignment.
+// seen. x may itself index slices and arrays with such indexes (grid[r][c] = f(a)); their
+// guards come first, innermost first, as Go evaluates them. The call must be the
+// statement's only effect, besides those in its arguments. It reports whether it walked
+// the assignment.
 func (g *guardScan) hoistAssigned(ix *ast.IndexExpr, r ast.Expr) bool {
 	c, ok := ast.Unparen(r).(*ast.CallExpr)
 	if !ok || g.harmlessCall(c) || g.w.env.NoHoist || g.stopped {
 		return false
 	}
-	x := g.w.exprSeq(ix.X, g.sc)
-	if x == nil || x.kind != seqSlice && x.kind != seqArray {
-		return false
-	}
-	if !g.cheap(ix.X) || !g.cheap(ix.Index) || hasIndex(ix.X) || hasIndex(ix.Index) || !g.w.isInteger(ix.Index, g.sc, true) {
-		return false
-	}
-	if x.fixed() && g.w.constant(ix.Index, g.sc) {
-		return false // checked when the cell compiles
+	// The index expressions from ix inwards, each of a slice or an array.
+	var chain []*ast.IndexExpr
+	for e := ast.Expr(ix); ; {
+		ie, ok := ast.Unparen(e).(*ast.IndexExpr)
+		if !ok {
+			if !g.cheap(e) || hasIndex(e) {
+				return false
+			}
+			break
+		}
+		x := g.w.exprSeq(ie.X, g.sc)
+		if x == nil || x.kind != seqSlice && x.kind != seqArray {
+			return false
+		}
+		if !g.cheap(ie.Index) || hasIndex(ie.Index) || !g.w.isInteger(ie.Index, g.sc, true) {
+			return false
+		}
+		chain = append(chain, ie)
+		e = ie.X
 	}
 	if !g.w.universal("len", g.sc) || !g.w.universal("uint64", g.sc) || !g.w.oneLine(g.s) {
 		return false
@@ -693,12 +705,23 @@ func (g *guardScan) hoistAssigned(ix *ast.IndexExpr, r ast.Expr) bool {
 			return false
 		}
 	}
+	var guards []string
+	for k := len(chain) - 1; k >= 0; k-- {
+		ie := chain[k]
+		if g.w.exprSeq(ie.X, g.sc).fixed() && g.w.constant(ie.Index, g.sc) {
+			continue // checked when the cell compiles
+		}
+		xs, i := g.w.src(ie.X), g.w.src(ie.Index)
+		guards = append(guards, "if uint64(len("+xs+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+xs+"), "+g.lineArg()+") };")
+	}
+	if len(guards) == 0 {
+		return false
+	}
 	if _, ok := g.hoistCall(c, true); !ok {
 		return true
 	}
 	g.stopped = true
-	xs, i := g.w.src(ix.X), g.w.src(ix.Index)
-	g.guards = append(g.guards, "if uint64(len("+xs+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+xs+"), "+g.lineArg()+") };")
+	g.guards = append(g.guards, guards...)
 	return true
 }
 

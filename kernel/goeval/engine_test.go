@@ -253,6 +253,7 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"right operand of && after a call", "k := 5\nok := strings.HasPrefix(\"ab\", \"a\") && ys[k] > 0", "runtime error: index out of range [5] with length 2"},
 		{"call's result assigned to an index", "func sq(n int) int { return n * n }\nk := 4\nys[k] = sq(k)", "runtime error: index out of range [4] with length 2"},
 		{"call's result assigned to an index in a loop", "results := make([]int, 2)\nfor i := 0; i < 3; i++ {\n\tresults[i] = strings.Count(\"aa\", \"a\")\n}", "runtime error: index out of range [2] with length 2"},
+		{"call's result assigned to an index of an index", "table := [][]int{{0, 0}, {0}}\nfor r := range table {\n\tfor c := 0; c < 2; c++ {\n\t\ttable[r][c] = strings.Count(\"ab\", \"a\")\n\t}\n}", "runtime error: index out of range [1] with length 1"},
 		{"call that changes the assigned index", "k := 0\nys[k] = func() int { k = 3; return 1 }()", "runtime error: index out of range [3] with length 2"},
 		{"call that shortens the assigned slice", "zs := []int{1}\nk := 0\nzs[k] = func() int { zs = nil; return 1 }()", "runtime error: index out of range [0] with length 0"},
 		{"index made by a call into an index", "grid := [][]int{{1, 2}, {3}}\nr := 1\nfmt.Println(grid[r][strings.Count(\"aaa\", \"a\")])", "runtime error: index out of range [3] with length 1"},

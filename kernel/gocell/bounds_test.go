@@ -185,7 +185,7 @@ func TestParseBoundsGuards(t *testing.T) {
 				"{ __gk_v3 := strings.Count(sstr, \"a\"); if uint64(len(sxs)) <= uint64(k) { __gk_index(k, len(sxs), 8) }; sxs[k] = __gk_v3 }"}},
 		{name: "call assigned to an index of an index", cell: "func f(grid [][]int, rows [][2]int, r, c int, g func() int) {\n\tgrid[r][c] = g()\n\trows[r][1] = g()\n}",
 			guards: []string{"grid[r]", "grid[r][c]", "rows[r]"},
-			has: []string{"\t__gk_v1 := g(); if uint64(len(grid)) <= uint64(r) { __gk_index(r, len(grid), 2) }; if uint64(len(grid[r])) <= uint64(c) { __gk_index(c, len(grid[r]), 2) }; grid[r][c] = __gk_v1\n"}},
+			has:    []string{"\t__gk_v1 := g(); if uint64(len(grid)) <= uint64(r) { __gk_index(r, len(grid), 2) }; if uint64(len(grid[r])) <= uint64(c) { __gk_index(c, len(grid[r]), 2) }; grid[r][c] = __gk_v1\n"}},
 		{name: "call assigned to an index, not hoisted", cell: "func f(xs []int, grid [][]int, m map[int][]int, a [3]int, i int, g func() int) {\n\txs[i] = g() + g()\n\txs[g()] = g()\n\tgrid[xs[i]][i] = g()\n\ta[1] = g()\n\txs[i] = len(xs)\n\txs[i] = g(\n\t)\n\tm[i][i] = g()\n}",
 			guards: []string{"xs[i]"}, has: []string{"\txs[i] = g() + g()\n", "\txs[g()] = g()\n", "\ta[1] = g()\n"}},
 		{name: "no hoisting in top-level declarations", cell: "k := 1\nx := strings.Split(s, \",\")[k]\nvar y = strings.Split(s, \",\")[k]"},

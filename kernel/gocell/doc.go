@@ -69,9 +69,9 @@
 //     the statement indexes v, or indexes x with v (at the top
 //     level, inside a block, and not in a statement that declares names; see
 //     [Segment.Hoisted]). So is a call whose result is assigned to an index, x[i] = f(a),
-//     when x is a name or field, or indexes slices and arrays with cheap indexes itself: Go makes the call before it evaluates x and
-//     i and checks the index, and so does the guard, v := f(a), before it checks x[i] and
-//     the statement assigns v. In the right operand of a && b or a || b, the guard repeats a
+//     when x is a name or a field, or indexes slices and arrays with cheap indexes itself:
+//     Go makes the call before it evaluates x and i and checks the index, and so does the
+//     guard, v := f(a), before it checks x[i] and the statement assigns v. In the right operand of a && b or a || b, the guard repeats a
 //     as its condition when a is cheap and cannot panic. x and i must be names, literals,
 //     known indexes, package variables, fields, len, cap or arithmetic. Only indexes
 //     the statement evaluates before anything that may panic or be observed are guarded:

@@ -30,9 +30,12 @@ func BenchmarkParse(b *testing.B) {
 // bounds guard that Parse puts in front of xs[i] when the loop bound is not len(xs), and
 // the loops whose index Parse leaves unguarded (i < len(xs), range). The last two cases
 // add a call of an interpreted function beside the index, which keeps the guard from the
-// front of the statement: as written, and with the check Parse makes inline instead.
+// front of the statement: as written, and with the check Parse makes inline instead; the
+// last two assign the call's result to the element, as written and with the call hoisted
+// in front of the guard.
 func BenchmarkIndexLoop(b *testing.B) {
 	const besideCall = "func one(i int) int { return 1 }\nfunc sum(xs []int, n int) int {\n\tt := 0\n\tfor i := 0; i < n; i++ {\n\t\tt += one(i) + xs[i]\n\t}\n\treturn t\n}"
+	const assignCall = "func one(i int) int { return 1 }\nfunc sum(xs []int, n int) int {\n\tfor i := 0; i < n; i++ {\n\t\txs[i] = one(i)\n\t}\n\treturn 0\n}"
 	const loop = "func sum(xs []int, n int) int {\n\tt := 0\n\tfor i := 0; i < n; i++ {\n\t\tt += xs[i]\n\t}\n\treturn t\n}"
 	cases := []struct {
 		name, src string
@@ -45,6 +48,8 @@ func BenchmarkIndexLoop(b *testing.B) {
 		{"exempt range loop", "func sum(xs []int, n int) int {\n\tt := 0\n\tfor i := range xs {\n\t\tt += xs[i]\n\t}\n\treturn t\n}", true, ""},
 		{"beside a call, unchecked", besideCall, false, ""},
 		{"beside a call, checked inline", besideCall, true, AtName},
+		{"assigned a call, unchecked", assignCall, false, ""},
+		{"assigned a call, hoisted and guarded", assignCall, true, IndexName},
 	}
 	xs := make([]int, 100_000)
 	for _, c := range cases {

@@ -171,6 +171,16 @@ func (s *seq) reflectKind() reflect.Kind {
 	return reflect.Invalid
 }
 
+// builtinFunc reports whether name is the name of one of Go's builtin functions.
+func builtinFunc(name string) bool {
+	switch name {
+	case "append", "cap", "clear", "close", "complex", "copy", "delete", "imag", "len", "make",
+		"max", "min", "new", "panic", "print", "println", "real", "recover":
+		return true
+	}
+	return false
+}
+
 // stringSeq describes a string.
 func stringSeq() *seq { return &seq{kind: seqString, intElem: true} }
 
@@ -675,6 +685,11 @@ func (g *guardScan) assign(s *ast.AssignStmt) {
 func (g *guardScan) hoistAssigned(ix *ast.IndexExpr, r ast.Expr) bool {
 	c, ok := ast.Unparen(r).(*ast.CallExpr)
 	if !ok || g.harmlessCall(c) || g.w.env.NoHoist || g.stopped {
+		return false
+	}
+	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && builtinFunc(id.Name) && g.w.universal(id.Name, g.sc) {
+		// A builtin's result may be an untyped constant (complex(1, 2), min(1, 2.5)),
+		// which a variable would give a default type the element may not have.
 		return false
 	}
 	// The index expressions from ix inwards, each of a slice or an array.

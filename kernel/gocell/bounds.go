@@ -688,7 +688,7 @@ func (g *guardScan) hoistAssigned(ix *ast.IndexExpr, r ast.Expr) bool {
 		return false
 	}
 	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && builtinFunc(id.Name) && g.w.universal(id.Name, g.sc) {
-		// A builtin's result may be an untyped constant (complex(1, 2), min(1, 2.5)),
+		// A builtin's result may be an untyped constant (complex(1, 2), real(2i)),
 		// which a variable would give a default type the element may not have.
 		return false
 	}
@@ -1362,8 +1362,10 @@ func (g *guardScan) resultOf(c *ast.CallExpr) (string, reflect.Kind) {
 	if !ok {
 		return "", reflect.Invalid
 	}
-	if o := g.sc.lookup(id.Name); o != nil {
-		if o.kind != objFunc || o.resultType == "" || !o.seq.sequence() {
+	if o, found := g.w.lookupAt(id, g.sc); found {
+		// o is nil where the use may see the session's function of that name instead
+		// of the cell's.
+		if o == nil || o.kind != objFunc || o.resultType == "" || !o.seq.sequence() {
 			return "", reflect.Invalid
 		}
 		return o.resultType, o.seq.reflectKind()

@@ -297,6 +297,7 @@ func TestParseInlineChecks(t *testing.T) {
 		{name: "range loop whose body makes no call", cell: g + "for i := range sxs {\n\t_ = sxs[i] / sn\n}"},
 		{name: "shadowed len", cell: "func f(xs []int, i int, len func([]int) int) int {\n\treturn xs[len(xs)]\n}"},
 		{name: "call results of unknown types", cell: g + "type celsius float64\nfunc mk() []celsius { return nil }\nk := 1\nv := mk()[k]\nw := smk()[k]\nm := thread.Table()[k]\nx := snamed()[k]"},
+		{name: "session function that the cell redefines later", cell: "k := 1\nv := slist()[k]\nfunc slist() []int { return nil }"},
 		{name: "call result with an index in the index", cell: "k := 1\nw := strings.Split(s, \",\")[sxs[k]]", has: []string{"(strings.Split(s, \",\")[" + at("sxs", "k", 2) + "]"}, n: 1}, // only sxs[k]
 		{name: "call result assigned to", cell: g + "k := 1\nstrings.Fields(s)[k] = strings.ToUpper(s)"},
 	}

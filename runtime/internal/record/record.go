@@ -403,19 +403,13 @@ func (r *Recorder) logLocked(end clock.Stamp) Log {
 		// goroutine never reads the same tick twice.)
 		tie uint64
 	}
-	procs := make([]*proc, 0, len(r.procs)+1)
+	total := int(r.extra.count.Load())
 	for i := range r.procs {
-		procs = append(procs, &r.procs[i])
-	}
-	r.extra.mu.Lock()
-	defer r.extra.mu.Unlock()
-	procs = append(procs, &r.extra.proc)
-	total, dropped := 0, 0
-	for _, p := range procs {
-		total += int(p.count.Load())
+		total += int(r.procs[i].count.Load())
 	}
 	gathered := make([]entry, 0, total)
-	for _, p := range procs {
+	dropped := 0
+	gather := func(p *proc) {
 		p.each(func(e entry) {
 			if e.at <= end {
 				gathered = append(gathered, e)
@@ -423,6 +417,12 @@ func (r *Recorder) logLocked(end clock.Stamp) Log {
 		})
 		dropped += int(p.dropped.Load())
 	}
+	for i := range r.procs {
+		gather(&r.procs[i])
+	}
+	r.extra.mu.Lock()
+	gather(&r.extra.proc)
+	r.extra.mu.Unlock()
 	keys := make([]sortKey, len(gathered))
 	for i, e := range gathered {
 		tie := uint64(uint32(e.row))<<32 | uint64(i)

@@ -3,6 +3,7 @@ package gocell
 import (
 	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/token"
 	"reflect"
 	"runtime"
@@ -1347,10 +1348,11 @@ func (g *guardScan) inlineResult(e *ast.IndexExpr, c *ast.CallExpr) {
 	g.w.surround(c, CheckedName+"(", ", "+g.w.src(e.Index)+", "+strconv.Itoa(g.line(e.Pos()))+").("+text+")", -inlineDepth)
 }
 
-// resultOf returns the text and the kind of the type of call c's result when that type
-// is made of predeclared types only: a compiled function's or method's result, or that of
-// a function the cell or an earlier cell declared ([Env.Result]). It returns
-// reflect.Invalid otherwise.
+// resultOf returns the text and the kind of the type of call c's result when that text
+// denotes the type where c stands: a compiled function's or method's result made of
+// predeclared types, or the result of a function the cell or an earlier cell declared
+// as that declaration spells it ([Env.Result]), when its names still stand for the same
+// types at c (see spelled). It returns reflect.Invalid otherwise.
 func (g *guardScan) resultOf(c *ast.CallExpr) (string, reflect.Kind) {
 	if t := g.w.exprRType(c, g.sc); t != nil {
 		if !predeclaredOnly(t) {
@@ -1365,7 +1367,7 @@ func (g *guardScan) resultOf(c *ast.CallExpr) (string, reflect.Kind) {
 	if o, found := g.w.lookupAt(id, g.sc); found {
 		// o is nil where the use may see the session's function of that name instead
 		// of the cell's.
-		if o == nil || o.kind != objFunc || o.resultType == "" || !o.seq.sequence() {
+		if o == nil || o.kind != objFunc || o.resultType == "" || !o.seq.sequence() || !g.spelledHere(o.resultType, c) {
 			return "", reflect.Invalid
 		}
 		return o.resultType, o.seq.reflectKind()
@@ -1374,10 +1376,17 @@ func (g *guardScan) resultOf(c *ast.CallExpr) (string, reflect.Kind) {
 		return "", reflect.Invalid
 	}
 	text, t := g.w.env.Result(id.Name), g.w.sessionFunc(id.Name)
-	if text == "" || t == nil {
+	if text == "" || t == nil || !g.spelledHere(text, c) {
 		return "", reflect.Invalid
 	}
 	return text, t.Out(0).Kind()
+}
+
+// spelledHere reports whether type text denotes, where call c stands, the type it
+// denoted where it was declared (see spelled).
+func (g *guardScan) spelledHere(text string, c *ast.CallExpr) bool {
+	t, err := parser.ParseExpr(text)
+	return err == nil && g.w.spelled(t, g.sc, c.Pos())
 }
 
 // inlineDepth is the depth of an inline check's edits, which enclose every other edit

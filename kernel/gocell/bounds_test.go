@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // kindEnv is testEnv with session names of the given kinds.
@@ -77,7 +78,11 @@ func symbolEnv(kinds map[string]reflect.Kind) Env {
 	// show; its Result is empty.
 	types["snamed"] = reflect.TypeFor[func() []float64]()
 	types["slist"] = reflect.TypeFor[func() []string]()
-	env.Result = func(name string) string { return map[string]string{"slist": "[]string"}[name] }
+	types["sbags"] = reflect.FuncOf(nil, []reflect.Type{reflect.SliceOf(st)}, false)
+	types["sdurs"] = reflect.TypeFor[func() []time.Duration]() // declared as returning []time.Duration
+	env.Result = func(name string) string {
+		return map[string]string{"slist": "[]string", "sbags": "[]SBag", "sdurs": ""}[name]
+	}
 	return env
 }
 
@@ -277,6 +282,8 @@ func TestParseInlineChecks(t *testing.T) {
 		{name: "top-level definition from a call's result", cell: "k := 1\nw := strings.Split(s, \",\")[k]", has: []string{CheckedName + "(strings.Split(s, \",\"), k, 2).([]string)[k]"}, n: 1},
 		{name: "top-level definition from a cell function's result", cell: "func mk() []int { return nil }\nfunc word() (s string) { return }\nk := 1\nv := mk()[k]\nw := slist()[k]\nb := word()[k]",
 			has: []string{CheckedName + "(mk(), k, 4).([]int)[k]", CheckedName + "(slist(), k, 5).([]string)[k]", CheckedName + "(word(), k, 6).(string)[k]"}, n: 3},
+		{name: "top-level definition from a result of the cell's and the session's types", cell: "type celsius float64\nfunc mk() []celsius { return nil }\nk := 1\nv := mk()[k]\nw := sbags()[k]",
+			has: []string{CheckedName + "(mk(), k, 4).([]celsius)[k]", CheckedName + "(sbags(), k, 5).([]SBag)[k]"}, n: 2},
 		{name: "call result after another call", cell: g + "k := 1\n_ = g() + len(strings.Fields(s)[k+1])", has: []string{CheckedName + "(strings.Fields(s), k+1, 3).([]string)[k+1]"}, n: 1},
 		{name: "index of an index with a call in the index", cell: g + "grid := [][]int{{1}}\nfmt.Println(grid[0][g()])",
 			has: []string{"grid[" + AtName + "(0, len(grid), 3)][" + AtName + "(g(), len(grid[0]), 3)]"}, n: 2},
@@ -296,7 +303,8 @@ func TestParseInlineChecks(t *testing.T) {
 		{name: "inside a hoisted call", cell: g + "func h(int) int { return 0 }\n_ = sxs[h(sxs[g()+1])]", has: []string{"__gk_v1 := h(sxs[g()+1])"}},
 		{name: "range loop whose body makes no call", cell: g + "for i := range sxs {\n\t_ = sxs[i] / sn\n}"},
 		{name: "shadowed len", cell: "func f(xs []int, i int, len func([]int) int) int {\n\treturn xs[len(xs)]\n}"},
-		{name: "call results of unknown types", cell: g + "type celsius float64\nfunc mk() []celsius { return nil }\nk := 1\nv := mk()[k]\nw := smk()[k]\nm := thread.Table()[k]\nx := snamed()[k]"},
+		{name: "call results of unknown types", cell: g + "k := 1\nw := smk()[k]\nm := thread.Table()[k]\nx := snamed()[k]\nd := sdurs()[k]"},
+		{name: "result of a type the session's name no longer stands for", cell: "SBag := 3\nk := 1\nv := sbags()[k]"},
 		{name: "session function that the cell redefines later", cell: "k := 1\nv := slist()[k]\nfunc slist() []int { return nil }"},
 		{name: "call result with an index in the index", cell: "k := 1\nw := strings.Split(s, \",\")[sxs[k]]", has: []string{"(strings.Split(s, \",\")[" + at("sxs", "k", 2) + "]"}, n: 1}, // only sxs[k]
 		{name: "call result assigned to", cell: g + "k := 1\nstrings.Fields(s)[k] = strings.ToUpper(s)"},

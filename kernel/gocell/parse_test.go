@@ -609,11 +609,14 @@ func TestDeclResult(t *testing.T) {
 		{"func f() (n int) { return }", "int"},
 		{"func f() map[string][]byte { return nil }", "map[string][]byte"},
 		{"func f() *[]error { return nil }", "*[]error"},
-		{"type T int\nfunc f() []T { return nil }", ""},
+		{"type T int\nfunc f() []T { return nil }", "[]T"},
+		{"type P struct{ X int }\nfunc f() map[string]*P { return nil }", "map[string]*P"},
+		{"func f() []session { return nil }", ""}, // not known to be a type
 		{"func f() []time.Duration { return nil }", ""},
 		{"func f() (int, error) { return 0, nil }", ""},
 		{"func f() [n]int { return [n]int{} }\nconst n = 2", ""},
-		{"type string2 = string\nfunc f() string2 { return \"\" }", ""},
+		{"type string2 = string\nfunc f() string2 { return \"\" }", "string2"},
+		{"func f() []struct{ X int } { return nil }", ""},
 		{"func f[T any]() []T { return nil }", ""},
 		{"type R struct{}\nfunc (R) f() []int { return nil }", ""},
 	}

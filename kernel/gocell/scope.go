@@ -215,32 +215,44 @@ func (w *rewriter) funcObject(ft *ast.FuncType, sc *scope) *object {
 		_, o.resultFunction = ast.Unparen(t).(*ast.FuncType)
 		o.seq = w.typeSeq(t, sc)
 		o.strct, o.strctPtr = w.typeStruct(t, sc)
-		if len(ft.Results.List[0].Names) <= 1 && w.predeclaredText(t, sc) && w.oneLine(t) {
+		if len(ft.Results.List[0].Names) <= 1 && w.spelled(t, sc, token.NoPos) && w.oneLine(t) {
 			o.resultType = w.src(t)
 		}
 	}
 	return o
 }
 
-// predeclaredText reports whether type expression t is made of predeclared types that
-// no name of the cell or the session shadows, and of slices, arrays of literal length,
-// maps and pointers of those, so that its text denotes the same type anywhere in the
-// session.
-func (w *rewriter) predeclaredText(t ast.Expr, sc *scope) bool {
+// spelled reports whether type expression t is made of names that stand, in scope sc,
+// for predeclared types or for types declared at the top level of this cell or an earlier
+// one, and of slices, arrays of literal length, maps and pointers of those: its text then
+// denotes the same type at the top level of a later cell, where a function's result type
+// is spelled out to check an index of it (see [Decl.Result]). Names are looked up as used
+// at position at, or where they stand in t when at is token.NoPos.
+func (w *rewriter) spelled(t ast.Expr, sc *scope, at token.Pos) bool {
 	switch t := ast.Unparen(t).(type) {
 	case *ast.Ident:
-		return predeclaredType(t.Name) && w.universal(t.Name, sc)
+		id := t
+		if at != token.NoPos {
+			id = &ast.Ident{Name: t.Name, NamePos: at}
+		}
+		if predeclaredType(id.Name) && w.universal(id.Name, sc) {
+			return true
+		}
+		if o, found := w.lookupAt(id, sc); found {
+			return o != nil && o.kind == objType && w.cell.names[id.Name] == o
+		}
+		return w.typeDef(id.Name) != nil
 	case *ast.ArrayType:
 		if t.Len != nil {
 			if lit, ok := t.Len.(*ast.BasicLit); !ok || lit.Kind != token.INT {
 				return false
 			}
 		}
-		return w.predeclaredText(t.Elt, sc)
+		return w.spelled(t.Elt, sc, at)
 	case *ast.MapType:
-		return w.predeclaredText(t.Key, sc) && w.predeclaredText(t.Value, sc)
+		return w.spelled(t.Key, sc, at) && w.spelled(t.Value, sc, at)
 	case *ast.StarExpr:
-		return w.predeclaredText(t.X, sc)
+		return w.spelled(t.X, sc, at)
 	}
 	return false
 }

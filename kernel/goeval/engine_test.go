@@ -263,6 +263,7 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"remainder before an index in a function", "func mix(xs []int, i, d int) int {\n\treturn i%d + xs[i]\n}\nmix(ys, 4, 3)", "runtime error: index out of range [4] with length 2"},
 		{"top-level definition from a cell function's result", "k := 5\nw8 := words()[k]", "runtime error: index out of range [5] with length 2"},
 		{"top-level definition from a function of the same cell", "func letters() string { return \"abc\" }\nk := 3\nw9 := letters()[k]", "runtime error: index out of range [3] with length 3"},
+		{"top-level definition from a result of a session type", "type reading struct{ C float64 }\nfunc readings() []reading { return []reading{{20}} }\nk := 2\nr0 := readings()[k]", "runtime error: index out of range [2] with length 1"},
 		{"index that is a call in a function", "func pick(xs []int, at func(int) int) int {\n\treturn xs[at(len(xs))]\n}\npick(ys, func(n int) int { return n - 3 })", "runtime error: index out of range [-1]"},
 	}
 	for _, tt := range panics {
@@ -292,6 +293,7 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"guarded && operand not evaluated", "k := 9\nk < len(ys) && ys[k] > 0 || k > 100 && strings.Fields(\"\")[k] == \"\"", "false"},
 		{"top-level definition from a cell function's result, in range", "k := 1\nw10 := words()[k]\nw10 + \"!\"", `"b!"`},
 		{"a redefined function's new result type", "func words() []int { return []int{4, 5} }\nk := 1\nw11 := words()[k]\nw11 * 2", "10"},
+		{"top-level definition from a result of a session type, in range", "k := 0\nr1 := readings()[k]\nr1.C", "20"},
 		{"top-level definition from a result of a named type keeps the type", "type kelvin float64\nfunc (k kelvin) String() string { return fmt.Sprintf(\"%.0fK\", float64(k)) }\nfunc temps() []kelvin { return []kelvin{300} }\nt0 := temps()[0]\nt0.String()", `"300K"`},
 		{"top-level definition from a slice of a named type keeps the type", "type celsius float64\nfunc (c celsius) String() string { return fmt.Sprintf(\"%.1f°C\", float64(c)) }\ntemps := []celsius{21.5}", ""},
 		{"its element", "t := temps[0]\nt.String()", `"21.5°C"`},

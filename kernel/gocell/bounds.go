@@ -353,14 +353,8 @@ func (w *rewriter) comparableKey(t ast.Expr, sc *scope) bool {
 	case *ast.ArrayType:
 		return t.Len != nil && w.comparableKey(t.Elt, sc)
 	case *ast.Ident:
-		if !w.universal(t.Name, sc) {
-			return false
-		}
-		switch t.Name {
-		case "string", "bool", "float32", "float64", "complex64", "complex128":
-			return true
-		}
-		return integerType(t.Name)
+		// A predeclared type, other than the interfaces any and error.
+		return predeclaredType(t.Name) && t.Name != "any" && t.Name != "error" && w.universal(t.Name, sc)
 	}
 	return false
 }
@@ -680,12 +674,11 @@ func (g *guardScan) assign(s *ast.AssignStmt) {
 // That is the order of Go, which makes the call before it evaluates x and i and checks the
 // index: the call's output comes before the panic, and a call that changes x or i is
 // seen. x may itself index slices and arrays with such indexes (grid[r][c] = f(a)); their
-// guards come first, innermost first, as Go evaluates them. The call must be the
-// statement's only effect, besides those in its arguments. It reports whether it walked
-// the assignment.
+// guards come first, innermost first, as Go evaluates them. The call must be one that
+// hoistable allows, on one line. It reports whether it walked the assignment.
 func (g *guardScan) hoistAssigned(ix *ast.IndexExpr, r ast.Expr) bool {
 	c, ok := ast.Unparen(r).(*ast.CallExpr)
-	if !ok || g.harmlessCall(c) || g.w.env.NoHoist || g.stopped {
+	if !ok || g.harmlessCall(c) || !g.hoistable(ix, c, true) || !g.w.oneLine(c) {
 		return false
 	}
 	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && builtinFunc(id.Name) && g.w.universal(id.Name, g.sc) {
@@ -713,13 +706,8 @@ func (g *guardScan) hoistAssigned(ix *ast.IndexExpr, r ast.Expr) bool {
 		chain = append(chain, ie)
 		e = ie.X
 	}
-	if !g.w.universal("len", g.sc) || !g.w.universal("uint64", g.sc) || !g.w.oneLine(g.s) {
+	if !g.w.universal("len", g.sc) || !g.w.universal("uint64", g.sc) {
 		return false
-	}
-	for _, eff := range g.effects {
-		if eff.Pos() < c.Pos() || eff.End() > c.End() {
-			return false
-		}
 	}
 	var guards []string
 	for k := len(chain) - 1; k >= 0; k-- {
@@ -728,7 +716,7 @@ func (g *guardScan) hoistAssigned(ix *ast.IndexExpr, r ast.Expr) bool {
 			continue // checked when the cell compiles
 		}
 		xs, i := g.w.src(ie.X), g.w.src(ie.Index)
-		guards = append(guards, "if uint64(len("+xs+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+xs+"), "+g.lineArg()+") };")
+		guards = append(guards, g.boundsGuard(xs, i))
 	}
 	if len(guards) == 0 {
 		return false
@@ -1089,7 +1077,7 @@ func (g *guardScan) hoist(e *ast.IndexExpr, c *ast.CallExpr, x *seq, collect boo
 	if x == nil {
 		g.guards = append(g.guards, CheckName+"("+v+", "+i+", "+g.lineArg()+");")
 	} else {
-		g.guards = append(g.guards, "if uint64(len("+v+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+v+"), "+g.lineArg()+") };")
+		g.guards = append(g.guards, g.boundsGuard(v, i))
 	}
 	g.stopped = true
 	return true
@@ -1113,7 +1101,7 @@ func (g *guardScan) hoistIndex(e *ast.IndexExpr, c *ast.CallExpr, x *seq, collec
 		return true
 	}
 	n := g.w.src(e.X)
-	g.guards = append(g.guards, "if uint64(len("+n+")) <= uint64("+v+") { "+IndexName+"("+v+", len("+n+"), "+g.lineArg()+") };")
+	g.guards = append(g.guards, g.boundsGuard(n, v))
 	g.stopped = true
 	return true
 }
@@ -1153,11 +1141,7 @@ func (g *guardScan) hoistable(e *ast.IndexExpr, c *ast.CallExpr, collect bool) b
 		if eff.Pos() >= c.End() && g.ordered(eff) {
 			continue // a later call or receive, made after this one
 		}
-		around := false
-		for _, a := range g.stack {
-			around = around || a == eff
-		}
-		if !around {
+		if !g.around(eff) {
 			return false
 		}
 	}
@@ -1280,7 +1264,15 @@ func (g *guardScan) indexOp(e *ast.IndexExpr, x *seq, collect bool) {
 		}
 	}
 	xs, i := g.w.src(e.X), g.w.src(e.Index)
-	g.guards = append(g.guards, "if "+g.condPrefix()+"uint64(len("+xs+")) <= uint64("+i+") { "+IndexName+"("+i+", len("+xs+"), "+g.lineArg()+") };")
+	g.guards = append(g.guards, g.boundsGuard(xs, i))
+}
+
+// boundsGuard returns the guard of index i of sequence xs, both Go text, under the
+// conditions of the expression being walked:
+//
+//	if uint64(len(xs)) <= uint64(i) { IndexName(i, len(xs), line) };
+func (g *guardScan) boundsGuard(xs, i string) string {
+	return "if " + g.condPrefix() + "uint64(len(" + xs + ")) <= uint64(" + i + ") { " + IndexName + "(" + i + ", len(" + xs + "), " + g.lineArg() + ") };"
 }
 
 // inRange reports whether x[i] indexes x with the index of a range loop over x whose body
@@ -1448,15 +1440,21 @@ func (g *guardScan) condPrefix() string {
 // being walked.
 func (g *guardScan) insideEffects() bool {
 	for _, eff := range g.effects {
-		found := false
-		for _, a := range g.stack {
-			found = found || a == eff
-		}
-		if !found {
+		if !g.around(eff) {
 			return false
 		}
 	}
 	return true
+}
+
+// around reports whether n is one of the expressions around the one being walked.
+func (g *guardScan) around(n ast.Node) bool {
+	for _, a := range g.stack {
+		if a == n {
+			return true
+		}
+	}
+	return false
 }
 
 // cheap reports whether e may be evaluated twice at no cost and without effects: names,

@@ -82,12 +82,6 @@ func TestIDMatchesStackHeader(t *testing.T) {
 	}
 }
 
-func TestLocateWithoutWords(t *testing.T) {
-	if got := locate(0); got != -1 {
-		t.Fatalf("locate(0) = %d, want -1", got)
-	}
-}
-
 func BenchmarkID(b *testing.B) {
 	b.Run("descriptor", func(b *testing.B) {
 		for b.Loop() {

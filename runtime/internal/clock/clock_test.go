@@ -28,14 +28,51 @@ func TestScaleMeasuresRealTime(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			began, a := time.Now(), Now()
+			// Each counter reading is bracketed by two readings of
+			// time.Now, so that a preemption between them widens the
+			// tolerance instead of failing the test.
+			t0 := time.Now()
+			a := Now()
+			t1 := time.Now()
 			time.Sleep(tt.sleep)
-			b, elapsed := Now(), time.Since(began)
+			t2 := time.Now()
+			b := Now()
+			t3 := time.Now()
 			got := Measure().Duration(a, b)
-			// The two clocks are read a few nanoseconds apart; allow 1% and
-			// 50 µs between them.
-			if diff := (got - elapsed).Abs(); diff > elapsed/100+50*time.Microsecond {
-				t.Fatalf("clock says %v, time.Since %v", got, elapsed)
+			elapsed := t2.Sub(t1)
+			slack := t1.Sub(t0) + t3.Sub(t2)
+			// The rate may be off by 1% and the readings by 20 µs
+			// besides the brackets.
+			if got < elapsed-elapsed/100-20*time.Microsecond || got > elapsed+slack+elapsed/100+20*time.Microsecond {
+				t.Fatalf("clock says %v, time.Now %v (brackets %v)", got, elapsed, slack)
+			}
+		})
+	}
+}
+
+func TestPairKeepsTheNarrowestBracket(t *testing.T) {
+	tests := []struct {
+		name     string
+		readings []time.Duration // what since returns, in turn
+		want     time.Duration
+	}{
+		{"undisturbed", []time.Duration{100, 300}, 200},
+		{"preempted once", []time.Duration{100, 90_000, 90_100, 90_300}, 90_200},
+		{"preempted twice", []time.Duration{0, 50_000, 50_000, 80_000, 80_000, 80_400}, 80_200},
+		{"never quiet", []time.Duration{0, 5000, 5000, 9000, 9000, 11000, 11000, 15000, 15000, 18000}, 10_000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			i := 0
+			since := func() time.Duration {
+				if i >= len(tt.readings) {
+					t.Fatalf("pair read the clock more than %d times", len(tt.readings))
+				}
+				i++
+				return tt.readings[i-1]
+			}
+			if got, _ := pair(since); got != tt.want {
+				t.Fatalf("pair paired the counter with %v, want %v", got, tt.want)
 			}
 		})
 	}

@@ -463,12 +463,12 @@ func (w *rewriter) guardStmt(s ast.Stmt, sc *scope) {
 		guard.hoist = w.hoists
 	}
 	for _, h := range g.hoists {
-		guard.copies = append(guard.copies, copySpan{at: at[h.guard] + len(h.name+" := "), n: int(h.call.End() - h.call.Pos()), pos: w.off(h.call.Pos())})
+		guard.copies = append(guard.copies, copySpan{at: at[h.guard] + len(h.name+" := "), n: int(h.expr.End() - h.expr.Pos()), pos: w.off(h.expr.Pos())})
 	}
 	w.add(guard)
 	for _, h := range g.hoists {
 		// After the guard, so that the edits at the statement's offset keep their order.
-		w.add(edit{pos: w.off(h.call.Pos()), end: w.off(h.call.End()), text: h.name, depth: w.depth, hoist: guard.hoist})
+		w.add(edit{pos: w.off(h.expr.Pos()), end: w.off(h.expr.End()), text: h.name, depth: w.depth, hoist: guard.hoist})
 	}
 	if block {
 		// Closed after everything else that ends with the statement, the markers around
@@ -563,7 +563,7 @@ type guardScan struct {
 // A hoist is a call moved into the guards: name := call, with the call in the statement
 // replaced by name. guard is the index of its text in guardScan.guards.
 type hoist struct {
-	call  *ast.CallExpr
+	expr  ast.Expr // a call, or the right side of x[i] = v (see hoistValue)
 	name  string
 	guard int
 }
@@ -671,61 +671,162 @@ func (g *guardScan) assign(s *ast.AssignStmt) {
 //
 //	v := f(a); if uint64(len(x)) <= uint64(i) { IndexName(i, len(x), line) }; … x[i] = v
 //
-// That is the order of Go, which makes the call before it evaluates x and i and checks the
-// index: the call's output comes before the panic, and a call that changes x or i is
-// seen. x may itself index slices and arrays with such indexes (grid[r][c] = f(a)); their
-// guards come first, innermost first, as Go evaluates them. The call must be one that
-// hoistable allows, on one line. It reports whether it walked the assignment.
+// That is the order of Go, which evaluates the right side before it checks the indexes
+// of the left: the call's output comes before the panic, and a call that changes x or i
+// is seen. x may itself index slices and arrays (grid[r][c] = f(a)), and i may index
+// known sequences (x[idx[k]] = f(a)); their guards come in the order Go evaluates them,
+// operands first. The right side may also be arithmetic on calls (f() + g(), 2*f(a)); see
+// hoistValue. A single call must be one that hoistable allows, on one line. It reports
+// whether it walked the assignment.
 func (g *guardScan) hoistAssigned(ix *ast.IndexExpr, r ast.Expr) bool {
-	c, ok := ast.Unparen(r).(*ast.CallExpr)
-	if !ok || g.harmlessCall(c) || !g.hoistable(ix, c, true) || !g.w.oneLine(c) {
+	if x := g.w.exprSeq(ix.X, g.sc); x == nil || x.kind != seqSlice && x.kind != seqArray {
 		return false
-	}
-	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && builtinFunc(id.Name) && g.w.universal(id.Name, g.sc) {
-		// A builtin's result may be an untyped constant (complex(1, 2), real(2i)),
-		// which a variable would give a default type the element may not have.
-		return false
-	}
-	// The index expressions from ix inwards, each of a slice or an array.
-	var chain []*ast.IndexExpr
-	for e := ast.Expr(ix); ; {
-		ie, ok := ast.Unparen(e).(*ast.IndexExpr)
-		if !ok {
-			if !g.cheap(e) || hasIndex(e) {
-				return false
-			}
-			break
-		}
-		x := g.w.exprSeq(ie.X, g.sc)
-		if x == nil || x.kind != seqSlice && x.kind != seqArray {
-			return false
-		}
-		if !g.cheap(ie.Index) || hasIndex(ie.Index) || !g.w.isInteger(ie.Index, g.sc, true) {
-			return false
-		}
-		chain = append(chain, ie)
-		e = ie.X
 	}
 	if !g.w.universal("len", g.sc) || !g.w.universal("uint64", g.sc) {
 		return false
 	}
-	var guards []string
-	for k := len(chain) - 1; k >= 0; k-- {
-		ie := chain[k]
-		if g.w.exprSeq(ie.X, g.sc).fixed() && g.w.constant(ie.Index, g.sc) {
-			continue // checked when the cell compiles
-		}
-		xs, i := g.w.src(ie.X), g.w.src(ie.Index)
-		guards = append(guards, g.boundsGuard(xs, i))
-	}
-	if len(guards) == 0 {
+	guards, ok := g.readGuards(ix)
+	if !ok || len(guards) == 0 {
 		return false
 	}
-	if _, ok := g.hoistCall(c, true); !ok {
-		return true
+	c, isCall := ast.Unparen(r).(*ast.CallExpr)
+	switch {
+	case !isCall:
+		if !g.hoistValue(ix, r) {
+			return false
+		}
+	case g.harmlessCall(c) || !g.hoistable(ix, c, true) || !g.w.oneLine(c):
+		return false
+	default:
+		if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && builtinFunc(id.Name) && g.w.universal(id.Name, g.sc) {
+			// A builtin's result may be an untyped constant (complex(1, 2), real(2i)),
+			// which a variable would give a default type the element may not have.
+			return false
+		}
+		if _, ok := g.hoistCall(c, true); !ok {
+			return true
+		}
 	}
 	g.stopped = true
 	g.guards = append(g.guards, guards...)
+	return true
+}
+
+// readGuards returns the guards of the indexes that evaluating e makes, in the order Go
+// makes them (an index's operands before the index), when e is cheap and every sequence
+// it indexes is known: a slice, an array or a string, each index a cheap integer, or a
+// map whose reads cannot panic. An index of an array by a constant is checked when the
+// cell compiles and needs no guard. The length of an array is a constant that does not
+// evaluate its operand, so e must not index inside len or cap.
+func (g *guardScan) readGuards(e ast.Expr) ([]string, bool) {
+	if !g.cheap(e) || !g.w.oneLine(e) {
+		return nil, false
+	}
+	var guards []string
+	ok := true
+	var walk func(e ast.Expr)
+	walk = func(e ast.Expr) {
+		switch e := ast.Unparen(e).(type) {
+		case *ast.UnaryExpr:
+			walk(e.X)
+		case *ast.BinaryExpr:
+			walk(e.X)
+			walk(e.Y)
+		case *ast.CallExpr: // len or cap, as cheap allows
+			ok = ok && !hasIndex(e)
+		case *ast.SelectorExpr:
+			if g.w.packageMember(e, g.sc) == nil {
+				walk(e.X)
+			}
+		case *ast.IndexExpr:
+			walk(e.X)
+			walk(e.Index)
+			x := g.w.exprSeq(e.X, g.sc)
+			switch {
+			case x == nil:
+				ok = false
+			case x.kind == seqMap:
+				ok = ok && !x.ifaceKey
+			case !g.w.isInteger(e.Index, g.sc, true):
+				ok = false
+			case x.fixed() && g.w.constant(e.Index, g.sc):
+			default:
+				guards = append(guards, g.boundsGuard(g.w.src(e.X), g.w.src(e.Index)))
+			}
+		}
+	}
+	walk(e)
+	return guards, ok
+}
+
+// hoistValue walks r, the right side of x[i] = r, when r is arithmetic (no shifts, no
+// comparisons) on calls, receives and cheap operands, such as f() + g() or 2*f(a), and
+// assigns it to a new variable v in front of the statement, as hoistAssigned does with
+// a single call. Go evaluates r whole before it checks the indexes of x[i], so v := r
+// keeps the order of every call and receive in it. v has r's type, which is the type of
+// a call of a function that is not a builtin, or of a receive, among its operands: r must
+// have one. The statement may have no other effects, nothing before it may have stopped
+// the guards, and r must be on one line, the statement's first. Guards of indexes in r's
+// operands, before its first call, go in front of v; indexes after that are left to the
+// interpreter. It reports whether it hoisted r.
+func (g *guardScan) hoistValue(ix *ast.IndexExpr, r ast.Expr) bool {
+	if g.w.env.NoHoist || g.stopped || len(g.conds) > 0 || !g.w.oneLine(ix) || !g.w.oneLine(r) {
+		return false
+	}
+	if g.line(r.Pos()) != g.line(g.start) || isReceive(r) {
+		// x[i] = <-ch has its receive parenthesized for the interpreter (see assign).
+		return false
+	}
+	for _, eff := range g.effects {
+		if eff.Pos() < r.Pos() || eff.End() > r.End() {
+			return false
+		}
+	}
+	typed, ok := false, true
+	var operand func(e ast.Expr)
+	operand = func(e ast.Expr) {
+		switch e := ast.Unparen(e).(type) {
+		case *ast.BinaryExpr:
+			switch e.Op {
+			case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.AND, token.OR, token.XOR, token.AND_NOT:
+				operand(e.X)
+				operand(e.Y)
+			default:
+				ok = false
+			}
+		case *ast.UnaryExpr:
+			switch e.Op {
+			case token.ARROW:
+				typed = true
+			case token.ADD, token.SUB, token.XOR:
+				operand(e.X)
+			default:
+				ok = false
+			}
+		case *ast.CallExpr:
+			if id, isID := ast.Unparen(e.Fun).(*ast.Ident); isID && builtinFunc(id.Name) && g.w.universal(id.Name, g.sc) {
+				ok = ok && g.harmlessCall(e) // len(s); complex(1, 2) may be untyped
+				return
+			}
+			if !g.harmlessCall(e) {
+				typed = true
+			}
+		default:
+			ok = ok && g.cheap(e)
+		}
+	}
+	operand(r)
+	if !ok || !typed {
+		return false
+	}
+	// Walked as any statement's operands are: a guard is collected only before anything
+	// that stops the guards, and only inside every call the compiler might make first.
+	g.hoisting++
+	g.expr(r, true)
+	g.hoisting--
+	v := g.w.gen("v")
+	g.hoists = append(g.hoists, hoist{expr: r, name: v, guard: len(g.guards)})
+	g.guards = append(g.guards, v+" := "+g.w.src(r)+";")
 	return true
 }
 
@@ -1170,7 +1271,7 @@ func (g *guardScan) hoistCall(c *ast.CallExpr, collect bool) (string, bool) {
 		return "", false
 	}
 	v := g.w.gen("v")
-	g.hoists = append(g.hoists, hoist{call: c, name: v, guard: len(g.guards)})
+	g.hoists = append(g.hoists, hoist{expr: c, name: v, guard: len(g.guards)})
 	g.guards = append(g.guards, v+" := "+g.w.src(c)+";")
 	return v, true
 }

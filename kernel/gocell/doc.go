@@ -68,10 +68,12 @@
 //     the index itself, x[f(a)], is hoisted: v := f(a) runs first, among the guards, and
 //     the statement indexes v, or indexes x with v (at the top
 //     level, inside a block, and not in a statement that declares names; see
-//     [Segment.Hoisted]). So is a call whose result is assigned to an index, x[i] = f(a),
-//     when x is a name or a field, or indexes slices and arrays with cheap indexes itself:
-//     Go makes the call before it evaluates x and i and checks the index, and so does the
-//     guard, v := f(a), before it checks x[i] and the statement assigns v. In the right operand of a && b or a || b, the guard repeats a
+//     [Segment.Hoisted]). So is the right side of an assignment to an index, x[i] = f(a),
+//     when it is a call or arithmetic on calls and receives (f() + g(), 2*f(a)), and x and
+//     i are cheap, x certainly a slice or an array and i an integer, both possibly indexing
+//     known sequences themselves (grid[r][c], x[perm[k]]): Go evaluates the right side
+//     before it checks the indexes of the left, and so does the guard, v := f(a), before it
+//     checks them, operands first, and the statement assigns v. In the right operand of a && b or a || b, the guard repeats a
 //     as its condition when a is cheap and cannot panic. x and i must be names, literals,
 //     known indexes, package variables, fields, len, cap or arithmetic. Only indexes
 //     the statement evaluates before anything that may panic or be observed are guarded:

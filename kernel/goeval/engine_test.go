@@ -264,6 +264,11 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"top-level definition from a cell function's result", "k := 5\nw8 := words()[k]", "runtime error: index out of range [5] with length 2"},
 		{"top-level definition from a function of the same cell", "func letters() string { return \"abc\" }\nk := 3\nw9 := letters()[k]", "runtime error: index out of range [3] with length 3"},
 		{"top-level definition from a result of a session type", "type reading struct{ C float64 }\nfunc readings() []reading { return []reading{{20}} }\nk := 2\nr0 := readings()[k]", "runtime error: index out of range [2] with length 1"},
+		{"sum of calls assigned to an index", "func sq(n int) int { return n * n }\nk := 4\nys[k] = sq(k) + sq(1)", "runtime error: index out of range [4] with length 2"},
+		{"calls assigned to an index in a function", "func fill(xs []float64, n int, f func(int) float64) {\n\tfor i := 0; i <= n; i++ {\n\t\txs[i] = 2*f(i) - f(0)\n\t}\n}\nfill(make([]float64, 3), 3, func(i int) float64 { return float64(i) })", "runtime error: index out of range [3] with length 3"},
+		{"call assigned to an index made by an index", "perm := []int{1, 7}\nk := 1\nys[perm[k]] = strings.Count(\"a\", \"a\")", "runtime error: index out of range [7] with length 2"},
+		{"call assigned to an index made by an index out of range", "perm := []int{1, 7}\nk := 2\nys[perm[k]] = strings.Count(\"a\", \"a\")", "runtime error: index out of range [2] with length 2"},
+		{"calls that shorten the assigned slice", "zs := []int{1}\nk := 0\nzs[k] = func() int { zs = nil; return 1 }() + len(zs)", "runtime error: index out of range [0] with length 0"},
 		{"index that is a call in a function", "func pick(xs []int, at func(int) int) int {\n\treturn xs[at(len(xs))]\n}\npick(ys, func(n int) int { return n - 3 })", "runtime error: index out of range [-1]"},
 	}
 	for _, tt := range panics {
@@ -280,6 +285,8 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 			"func safe(i int) (err error) {\n\tdefer func() { err = recover().(runtime.Error) }()\n\t_ = ys[i]\n\treturn nil\n}\nsafe(8).Error()",
 			`"runtime error: index out of range [8] with length 2"`},
 		{"call's result assigned to an index runs once", "zs := make([]int, 2)\ncalls := 0\nfunc tick() int { calls++; return calls * 10 }\nfor i := range zs {\n\tzs[i] = tick()\n}\nfmt.Sprint(zs, calls)", `"[10 20] 2"`},
+		{"calls that lengthen the assigned slice", "var zs []int\nk := 0\nzs[k] = func() int { zs = []int{0}; return 7 }() * 2\nfmt.Sprint(zs)", `"[14]"`},
+		{"sum of calls assigned to an index runs each once", "zs := make([]int, 2)\ncalls := 0\nfunc tick() int { calls++; return calls }\nfor i := range zs {\n\tzs[i] = tick() + 10*tick()\n}\nfmt.Sprint(zs, calls)", `"[21 43] 4"`},
 		{"call that lengthens the assigned slice", "var zs []int\nk := 0\nzs[k] = func() int { zs = []int{0}; return 7 }()\nfmt.Sprint(zs)", `"[7]"`},
 		{"guarded right operand of &&", "i := 5\ni < len(ys) && ys[i] > 0", "false"},
 		{"missing map key", "m := map[string]int{}\nk := \"zz\"\nm[k]", "0"},
@@ -326,6 +333,16 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 	// So does a call whose result is assigned to an index, as in Go.
 	res, rec = s.run("k := 6\nys[k] = loud()")
 	if res.Err == nil || res.Err.Value != "runtime error: index out of range [6] with length 2" || rec.out() != "ran\n" {
+		t.Errorf("error %v, output %q; want the assigned index's panic after \"ran\"", res.Err, rec.out())
+	}
+	// And arithmetic on calls assigned to an index, and calls assigned to an index
+	// made by an index.
+	res, rec = s.run("k := 6\nys[k] = loud() + loud()")
+	if res.Err == nil || res.Err.Value != "runtime error: index out of range [6] with length 2" || rec.out() != "ran\nran\n" {
+		t.Errorf("error %v, output %q; want the assigned index's panic after two \"ran\"", res.Err, rec.out())
+	}
+	res, rec = s.run("perm := []int{5}\nk := 0\nys[perm[k]] = loud()")
+	if res.Err == nil || res.Err.Value != "runtime error: index out of range [5] with length 2" || rec.out() != "ran\n" {
 		t.Errorf("error %v, output %q; want the assigned index's panic after \"ran\"", res.Err, rec.out())
 	}
 	// A hoisted call that does not compile is reported in the interpreter's plain words.

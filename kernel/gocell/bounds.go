@@ -1420,8 +1420,8 @@ func (g *guardScan) inline(e *ast.IndexExpr, x *seq) {
 // be hoisted in front of the statement (at the top level of a cell, x := f(a)[i] declares
 // x for later statements; elsewhere, another call may have to run first): the call is
 // written as CheckedName(f(a), i, line).(T)[i] ([IndexChecked]), which checks i against
-// the result and passes the result on. That needs the result's type T in Go text, made
-// of predeclared types (a slice, an array or a string): see resultOf. i is evaluated twice,
+// the result and passes the result on. That needs the result's type T (a slice, an array
+// or a string) in Go text that denotes it where the call stands: see resultOf. i is evaluated twice,
 // so it must be a cheap integer without indexes; the index assigned to by f(a)[i] = v,
 // which Go checks after evaluating v, is left alone.
 func (g *guardScan) inlineResult(e *ast.IndexExpr, c *ast.CallExpr) {
@@ -1443,15 +1443,17 @@ func (g *guardScan) inlineResult(e *ast.IndexExpr, c *ast.CallExpr) {
 
 // resultOf returns the text and the kind of the type of call c's result when that text
 // denotes the type where c stands: a compiled function's or method's result made of
-// predeclared types, or the result of a function the cell or an earlier cell declared
-// as that declaration spells it ([Env.Result]), when its names still stand for the same
-// types at c (see spelled). It returns reflect.Invalid otherwise.
+// predeclared types and packages' types (see rtypeText), or the result of a function
+// the cell or an earlier cell declared as that declaration spells it ([Env.Result]),
+// when its names still stand for the same types at c (see spelledHere). It returns
+// reflect.Invalid otherwise.
 func (g *guardScan) resultOf(c *ast.CallExpr) (string, reflect.Kind) {
 	if t := g.w.exprRType(c, g.sc); t != nil {
-		if !predeclaredOnly(t) {
+		text := g.w.rtypeText(t, g.sc, c.Pos())
+		if text == "" {
 			return "", reflect.Invalid
 		}
-		return t.String(), t.Kind()
+		return text, t.Kind()
 	}
 	id, ok := ast.Unparen(c.Fun).(*ast.Ident)
 	if !ok {
@@ -1460,7 +1462,8 @@ func (g *guardScan) resultOf(c *ast.CallExpr) (string, reflect.Kind) {
 	if o, found := g.w.lookupAt(id, g.sc); found {
 		// o is nil where the use may see the session's function of that name instead
 		// of the cell's.
-		if o == nil || o.kind != objFunc || o.resultType == "" || !o.seq.sequence() || !g.spelledHere(o.resultType, c) {
+		// The cell's imports are the same where the function is declared and here.
+		if o == nil || o.kind != objFunc || o.resultType == "" || !o.seq.sequence() || g.spelledHere(o.resultType, c, nil) == nil {
 			return "", reflect.Invalid
 		}
 		return o.resultType, o.seq.reflectKind()
@@ -1469,17 +1472,29 @@ func (g *guardScan) resultOf(c *ast.CallExpr) (string, reflect.Kind) {
 		return "", reflect.Invalid
 	}
 	text, t := g.w.env.Result(id.Name), g.w.sessionFunc(id.Name)
-	if text == "" || t == nil || !g.spelledHere(text, c) {
+	if text == "" || t == nil || g.spelledHere(text, c, t.Out(0)) == nil {
 		return "", reflect.Invalid
 	}
 	return text, t.Out(0).Kind()
 }
 
-// spelledHere reports whether type text denotes, where call c stands, the type it
-// denoted where it was declared (see spelled).
-func (g *guardScan) spelledHere(text string, c *ast.CallExpr) bool {
+// spelledHere parses type text and returns it when it denotes, where call c stands, the
+// type it denoted where it was declared (see spelled), or nil. When rt, the type's
+// compiled form, is known, the packages' types it names must be rt's (an earlier cell
+// may have given a package's name to another package). The packages it names are
+// imported where the cell does not import them.
+func (g *guardScan) spelledHere(text string, c *ast.CallExpr, rt reflect.Type) ast.Expr {
 	t, err := parser.ParseExpr(text)
-	return err == nil && g.w.spelled(t, g.sc, c.Pos())
+	if err != nil || !g.w.spelled(t, g.sc, c.Pos()) || rt != nil && !g.w.rtypeMatches(t, rt, g.sc, c.Pos()) {
+		return nil
+	}
+	ast.Inspect(t, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			g.w.qualifier(&ast.Ident{Name: sel.X.(*ast.Ident).Name, NamePos: c.Pos()}, g.sc)
+		}
+		return true
+	})
+	return t
 }
 
 // inlineDepth is the depth of an inline check's edits, which enclose every other edit

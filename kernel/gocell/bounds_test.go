@@ -79,9 +79,11 @@ func symbolEnv(kinds map[string]reflect.Kind) Env {
 	types["snamed"] = reflect.TypeFor[func() []float64]()
 	types["slist"] = reflect.TypeFor[func() []string]()
 	types["sbags"] = reflect.FuncOf(nil, []reflect.Type{reflect.SliceOf(st)}, false)
-	types["sdurs"] = reflect.TypeFor[func() []time.Duration]() // declared as returning []time.Duration
+	types["sdurs"] = reflect.TypeFor[func() []time.Duration]()
+	// sother was declared as returning []time.Duration where time named another package.
+	types["sother"] = reflect.TypeFor[func() []string]()
 	env.Result = func(name string) string {
-		return map[string]string{"slist": "[]string", "sbags": "[]SBag", "sdurs": ""}[name]
+		return map[string]string{"slist": "[]string", "sbags": "[]SBag", "sdurs": "[]time.Duration", "sother": "[]time.Duration"}[name]
 	}
 	return env
 }
@@ -292,6 +294,8 @@ func TestParseInlineChecks(t *testing.T) {
 			has: []string{CheckedName + "(mk(), k, 4).([]int)[k]", CheckedName + "(slist(), k, 5).([]string)[k]", CheckedName + "(word(), k, 6).(string)[k]"}, n: 3},
 		{name: "top-level definition from a result of the cell's and the session's types", cell: "type celsius float64\nfunc mk() []celsius { return nil }\nk := 1\nv := mk()[k]\nw := sbags()[k]",
 			has: []string{CheckedName + "(mk(), k, 4).([]celsius)[k]", CheckedName + "(sbags(), k, 5).([]SBag)[k]"}, n: 2},
+		{name: "top-level definition from a result of a package's type", cell: "func mk() map[int]*time.Location { return nil }\nfunc ds() [2]time.Duration { return [2]time.Duration{} }\nk := 1\nd := sdurs()[k]\nloc := ds()[k]",
+			has: []string{CheckedName + "(sdurs(), k, 4).([]time.Duration)[k]", CheckedName + "(ds(), k, 5).([2]time.Duration)[k]"}, n: 2},
 		{name: "call result after another call", cell: g + "k := 1\n_ = g() + len(strings.Fields(s)[k+1])", has: []string{CheckedName + "(strings.Fields(s), k+1, 3).([]string)[k+1]"}, n: 1},
 		{name: "index of an index with a call in the index", cell: g + "grid := [][]int{{1}}\nfmt.Println(grid[0][g()])",
 			has: []string{"grid[" + AtName + "(0, len(grid), 3)][" + AtName + "(g(), len(grid[0]), 3)]"}, n: 2},
@@ -311,7 +315,9 @@ func TestParseInlineChecks(t *testing.T) {
 		{name: "inside a hoisted call", cell: g + "func h(int) int { return 0 }\n_ = sxs[h(sxs[g()+1])]", has: []string{"__gk_v1 := h(sxs[g()+1])"}},
 		{name: "range loop whose body makes no call", cell: g + "for i := range sxs {\n\t_ = sxs[i] / sn\n}"},
 		{name: "shadowed len", cell: "func f(xs []int, i int, len func([]int) int) int {\n\treturn xs[len(xs)]\n}"},
-		{name: "call results of unknown types", cell: g + "k := 1\nw := smk()[k]\nm := thread.Table()[k]\nx := snamed()[k]\nd := sdurs()[k]"},
+		{name: "call results of unknown types", cell: g + "k := 1\nw := smk()[k]\nm := thread.Table()[k]\nx := snamed()[k]"},
+		{name: "result of a package's type that names another package now", cell: "k := 1\nd := sother()[k]"},
+		{name: "result of a package's type whose name stands for something else", cell: "time := 2\nd := sdurs()[time]"},
 		{name: "result of a type the session's name no longer stands for", cell: "SBag := 3\nk := 1\nv := sbags()[k]"},
 		{name: "session function that the cell redefines later", cell: "k := 1\nv := slist()[k]\nfunc slist() []int { return nil }"},
 		{name: "call result with an index in the index", cell: "k := 1\nw := strings.Split(s, \",\")[sxs[k]]", has: []string{"(strings.Split(s, \",\")[" + at("sxs", "k", 2) + "]"}, n: 1}, // only sxs[k]

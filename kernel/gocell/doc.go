@@ -95,9 +95,11 @@
 //     index inside a call a guard hoists. A call's result indexed where the call cannot
 //     be hoisted, f(a)[i] (a top-level x := f(a)[i], or after another call), becomes
 //     CheckedName(f(a), i, line).(T)[i] ([IndexChecked]) when f's result type T can be
-//     spelled there: f is compiled and T is made of predeclared types, or f is a function
-//     of the cell or of an earlier cell whose declaration spells T with predeclared types
-//     and types of the cells that still stand for them ([Decl.Result], [Env.Result]).
+//     spelled there: f is compiled and T is made of predeclared types and exported types of
+//     packages whose names stand for them there, or f is a function of the cell or of an
+//     earlier cell whose declaration spells T with predeclared types, packages' types and
+//     types of the cells that still stand for them ([Decl.Result], [Env.Result]). A
+//     package named in T that the cell does not import is imported.
 //   - In the value of a global declared without a type (x := e or var x = e at the top
 //     level), an index of a string or of a value of a compiled type is converted to its
 //     element type, (string)(os.Args[0]), and the address of such an element to a pointer

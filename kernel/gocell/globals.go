@@ -5,6 +5,8 @@ import (
 	"go/token"
 	"go/types"
 	"reflect"
+	"strconv"
+	"strings"
 )
 
 // Globals whose types the interpreter cannot infer.
@@ -18,8 +20,9 @@ import (
 // rewriter writes such an index expression as a conversion to its element type,
 // (string)(os.Args[0]), and the address of one, &ws[0], as a conversion to a pointer to
 // it, (*string)(&ws[0]); yaegi types both from the conversion alone. It does so when the
-// element type is made of predeclared types only (byte, string, []int,
-// map[string]float64, ...); other element types would need names the cell may not see.
+// element type is made of predeclared types (byte, string, []int, map[string]float64,
+// ...) and of exported types of packages the cell can name there (time.Time,
+// reflect.StructField; see rtypeText).
 
 // globalValue handles e, the value of a top-level variable declared without a type: it
 // converts the indexes yaegi cannot type and records the names nothing declares.
@@ -111,11 +114,101 @@ func (w *rewriter) elemType(x ast.Expr, sc *scope) string {
 	}
 	switch t.Kind() {
 	case reflect.Slice, reflect.Array, reflect.Map:
-		if e := t.Elem(); predeclaredOnly(e) {
-			return e.String()
+		return w.rtypeText(t.Elem(), sc, x.Pos())
+	}
+	return ""
+}
+
+// rtypeText returns Go text that denotes compiled type t at position at in scope sc, or
+// "": t must be made of predeclared types and of exported named types of packages whose
+// names stand for those packages at that position (time.Duration, big.Word), through
+// slices, arrays, maps and pointers. A package that the cell does not import but may use
+// by name is imported, as when the cell writes its name.
+func (w *rewriter) rtypeText(t reflect.Type, sc *scope, at token.Pos) string {
+	if predeclaredOnly(t) {
+		return t.String()
+	}
+	if name := t.Name(); name != "" {
+		if t.PkgPath() == "" || !token.IsExported(name) || strings.ContainsAny(name, "[]") {
+			return "" // error, an unexported type, an instance of a generic type
+		}
+		pkg, _, _ := strings.Cut(t.String(), ".")
+		if !w.packageAt(pkg, t.PkgPath(), sc, at) {
+			return ""
+		}
+		return pkg + "." + name
+	}
+	elem := func() string { return w.rtypeText(t.Elem(), sc, at) }
+	switch t.Kind() {
+	case reflect.Slice:
+		if e := elem(); e != "" {
+			return "[]" + e
+		}
+	case reflect.Array:
+		if e := elem(); e != "" {
+			return "[" + strconv.Itoa(t.Len()) + "]" + e
+		}
+	case reflect.Pointer:
+		if e := elem(); e != "" {
+			return "*" + e
+		}
+	case reflect.Map:
+		if k, e := w.rtypeText(t.Key(), sc, at), elem(); k != "" && e != "" {
+			return "map[" + k + "]" + e
 		}
 	}
 	return ""
+}
+
+// packageAt reports whether name stands for the package with import path path at
+// position at in scope sc (see packageNamed), and imports it if the cell does not.
+func (w *rewriter) packageAt(name, path string, sc *scope, at token.Pos) bool {
+	if path == "" || w.packageNamed(name, sc, at) != path {
+		return false
+	}
+	w.qualifier(&ast.Ident{Name: name, NamePos: at}, sc)
+	return true
+}
+
+// packageNamed returns the import path of the package that name stands for at position
+// at in scope sc, or "": a package the cell imports under that name, or one it may use
+// without importing it (which qualifier then imports).
+func (w *rewriter) packageNamed(name string, sc *scope, at token.Pos) string {
+	if o, found := w.lookupAt(&ast.Ident{Name: name, NamePos: at}, sc); found {
+		if o != nil && o.kind == objPkg {
+			return o.path
+		}
+		return ""
+	}
+	if w.declared(name) {
+		return ""
+	}
+	p, _ := w.known(name)
+	return p
+}
+
+// rtypeMatches reports whether the packages' types that type expression t names are
+// those of compiled type rt, with t's names of packages looked up at position at in
+// scope sc. The rest of t is not compared: a type a cell declared has, in rt, the
+// underlying type it was built from.
+func (w *rewriter) rtypeMatches(t ast.Expr, rt reflect.Type, sc *scope, at token.Pos) bool {
+	switch t := ast.Unparen(t).(type) {
+	case *ast.Ident:
+		return true
+	case *ast.SelectorExpr:
+		x, ok := t.X.(*ast.Ident)
+		return ok && rt.Name() == t.Sel.Name && rt.PkgPath() != "" && rt.PkgPath() == w.packageNamed(x.Name, sc, at)
+	case *ast.ArrayType:
+		if t.Len == nil {
+			return rt.Kind() == reflect.Slice && w.rtypeMatches(t.Elt, rt.Elem(), sc, at)
+		}
+		return rt.Kind() == reflect.Array && w.rtypeMatches(t.Elt, rt.Elem(), sc, at)
+	case *ast.MapType:
+		return rt.Kind() == reflect.Map && w.rtypeMatches(t.Key, rt.Key(), sc, at) && w.rtypeMatches(t.Value, rt.Elem(), sc, at)
+	case *ast.StarExpr:
+		return rt.Kind() == reflect.Pointer && w.rtypeMatches(t.X, rt.Elem(), sc, at)
+	}
+	return false
 }
 
 // compiledVar returns the compiled type of the cell's top-level variable name, declared

@@ -10,7 +10,7 @@ import (
 // globalsEnv is symbolEnv with package time, whose Now returns a compiled struct with
 // methods, and a session variable sws declared from a compiled []string.
 func globalsEnv() Env {
-	env := symbolEnv(map[string]reflect.Kind{"sws": reflect.Slice, "sfl": reflect.Slice})
+	env := symbolEnv(map[string]reflect.Kind{"sws": reflect.Slice, "sfl": reflect.Slice, "stimes": reflect.Slice})
 	symbol := env.Symbol
 	env.Symbol = func(pkgPath, name string) reflect.Type {
 		if pkgPath == "time" && name == "Now" {
@@ -26,8 +26,11 @@ func globalsEnv() Env {
 		return known(name)
 	}
 	env.Compiled = func(name string) reflect.Type {
-		if name == "sws" {
+		switch name {
+		case "sws":
 			return reflect.TypeFor[[]string]()
+		case "stimes":
+			return reflect.TypeFor[[]time.Time]()
 		}
 		return nil // sfl: declared in the session, but not from a compiled value
 	}
@@ -54,6 +57,10 @@ func TestTopLevelDefinitionsAreTyped(t *testing.T) {
 		{"not inside function literals", `g := func() string { return sws[0] }`, `return sws[0]`, "(string)("},
 		{"not with a declared type", `var s string = sws[0]`, `var s string = sws[0]`, "(string)("},
 		{"not in assignments", `sws[0] = "x"`, `sws[0] = "x"`, "(string)("},
+		{"element of a package's type", "t0 := stimes[0]", "t0 := (time.Time)(stimes[0])", ""},
+		{"address of an element of a package's type", "p := &stimes[0]", "p := (*time.Time)(&stimes[0])", ""},
+		{"not where the package's name stands for something else", "time := 3\nt1 := stimes[0]", "t1 := stimes[0]", "(time.Time)("},
+		{"not where the package's name is another package's", "import time \"strings\"\nt2 := stimes[0]", "t2 := stimes[0]", "(time.Time)("},
 		{"rune literal", `r := '世'`, `r := (rune)('世')`, ""},
 		{"rune arithmetic", "var r = -('a' + 1)", "var r = (rune)(-('a' + 1))", ""},
 		{"not integer literals", `n := 1 + 2`, `n := 1 + 2`, "(rune)("},
@@ -77,6 +84,29 @@ func TestTopLevelDefinitionsAreTyped(t *testing.T) {
 				t.Errorf("sources have %q:\n%s", tt.not, src.String())
 			}
 		})
+	}
+}
+
+// A package whose name the rewriter writes into a conversion is imported, as when the
+// cell names it; one the cell imports itself is not imported again.
+func TestPackageOfAConversionIsImported(t *testing.T) {
+	tests := []struct {
+		cell string
+		want []Import
+	}{
+		{"t0 := stimes[0]", []Import{{Path: "time", Auto: true}}},
+		{"import \"time\"\nt0 := stimes[0]", []Import{{Path: "time", Line: 1, Column: 8}}},
+		{"n := sws[0]", nil},
+		{"k := 1\nd := sdurs()[k]", []Import{{Path: "time", Auto: true}}},
+	}
+	for _, tt := range tests {
+		plan, err := globalsEnv().Parse(tt.cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(plan.Imports, tt.want) {
+			t.Errorf("%q imports %+v, want %+v", tt.cell, plan.Imports, tt.want)
+		}
 	}
 }
 

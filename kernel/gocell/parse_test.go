@@ -612,7 +612,11 @@ func TestDeclResult(t *testing.T) {
 		{"type T int\nfunc f() []T { return nil }", "[]T"},
 		{"type P struct{ X int }\nfunc f() map[string]*P { return nil }", "map[string]*P"},
 		{"func f() []session { return nil }", ""}, // not known to be a type
-		{"func f() []time.Duration { return nil }", ""},
+		{"func f() []time.Duration { return nil }", "[]time.Duration"},
+		{"import tm \"time\"\nfunc f() map[string]*tm.Location { return nil }", "map[string]*tm.Location"},
+		{"func f() []time.duration { return nil }", ""},            // not exported
+		{"time := 1\nfunc f() []time.Duration { return nil }", ""}, // not a package
+		{"func f() []nopkg.T { return nil }", ""},
 		{"func f() (int, error) { return 0, nil }", ""},
 		{"func f() [n]int { return [n]int{} }\nconst n = 2", ""},
 		{"type string2 = string\nfunc f() string2 { return \"\" }", "string2"},

@@ -328,8 +328,9 @@ type Decl struct {
 	// Line is the cell line where the declaration starts.
 	Line int
 	// Result is, for a function (not a method) with one result whose type is made of
-	// predeclared types and types declared at the top level of a cell ([]string, [4]int,
-	// []Celsius), the text of that type; empty otherwise. A later cell's x := f()[i] at
+	// predeclared types, exported types of packages and types declared at the top level
+	// of a cell ([]string, [4]int, []time.Duration, []Celsius), the text of that type;
+	// empty otherwise. A later cell's x := f()[i] at
 	// the top level is checked with it; see [Env.Result].
 	Result string
 	// Compiled is, for a variable declared without a type from a value of a compiled

@@ -224,10 +224,12 @@ func (w *rewriter) funcObject(ft *ast.FuncType, sc *scope) *object {
 
 // spelled reports whether type expression t is made of names that stand, in scope sc,
 // for predeclared types or for types declared at the top level of this cell or an earlier
-// one, and of slices, arrays of literal length, maps and pointers of those: its text then
-// denotes the same type at the top level of a later cell, where a function's result type
-// is spelled out to check an index of it (see [Decl.Result]). Names are looked up as used
-// at position at, or where they stand in t when at is token.NoPos.
+// one, of exported types of packages (time.Duration), and of slices, arrays of literal
+// length, maps and pointers of those: its text then denotes the same type at the top
+// level of a later cell, where a function's result type is spelled out to check an index
+// of it (see [Decl.Result]), provided its package names stand for the same packages
+// there (see rtypeMatches). Names are looked up as used at position at, or where they
+// stand in t when at is token.NoPos.
 func (w *rewriter) spelled(t ast.Expr, sc *scope, at token.Pos) bool {
 	switch t := ast.Unparen(t).(type) {
 	case *ast.Ident:
@@ -253,6 +255,17 @@ func (w *rewriter) spelled(t ast.Expr, sc *scope, at token.Pos) bool {
 		return w.spelled(t.Key, sc, at) && w.spelled(t.Value, sc, at)
 	case *ast.StarExpr:
 		return w.spelled(t.X, sc, at)
+	case *ast.SelectorExpr:
+		// An exported type of a package whose name stands for one here.
+		x, ok := t.X.(*ast.Ident)
+		if !ok || !token.IsExported(t.Sel.Name) {
+			return false
+		}
+		pos := x.Pos()
+		if at != token.NoPos {
+			pos = at
+		}
+		return w.packageNamed(x.Name, sc, pos) != ""
 	}
 	return false
 }

@@ -269,6 +269,9 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"call assigned to an index made by an index", "perm := []int{1, 7}\nk := 1\nys[perm[k]] = strings.Count(\"a\", \"a\")", "runtime error: index out of range [7] with length 2"},
 		{"call assigned to an index made by an index out of range", "perm := []int{1, 7}\nk := 2\nys[perm[k]] = strings.Count(\"a\", \"a\")", "runtime error: index out of range [2] with length 2"},
 		{"calls that shorten the assigned slice", "zs := []int{1}\nk := 0\nzs[k] = func() int { zs = nil; return 1 }() + len(zs)", "runtime error: index out of range [0] with length 0"},
+		{"top-level definition from a cell function's result of a package's type", "func durs() []time.Duration { return []time.Duration{time.Second} }\nk := 2\nd1 := durs()[k]", "runtime error: index out of range [2] with length 1"},
+		{"top-level definition from an earlier cell function's result of a package's type", "k := 4\nd2 := durs()[k]", "runtime error: index out of range [4] with length 1"},
+		{"top-level definition from a result of a package's type", "k := 3\nw12 := big.NewInt(5).Bits()[k]", "runtime error: index out of range [3] with length 1"},
 		{"index that is a call in a function", "func pick(xs []int, at func(int) int) int {\n\treturn xs[at(len(xs))]\n}\npick(ys, func(n int) int { return n - 3 })", "runtime error: index out of range [-1]"},
 	}
 	for _, tt := range panics {
@@ -300,6 +303,7 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		{"guarded && operand not evaluated", "k := 9\nk < len(ys) && ys[k] > 0 || k > 100 && strings.Fields(\"\")[k] == \"\"", "false"},
 		{"top-level definition from a cell function's result, in range", "k := 1\nw10 := words()[k]\nw10 + \"!\"", `"b!"`},
 		{"a redefined function's new result type", "func words() []int { return []int{4, 5} }\nk := 1\nw11 := words()[k]\nw11 * 2", "10"},
+		{"top-level definition from a cell function's result of a package's type, in range", "k := 0\nd3 := durs()[k]\nd3.String()", `"1s"`},
 		{"top-level definition from a result of a session type, in range", "k := 0\nr1 := readings()[k]\nr1.C", "20"},
 		{"top-level definition from a result of a named type keeps the type", "type kelvin float64\nfunc (k kelvin) String() string { return fmt.Sprintf(\"%.0fK\", float64(k)) }\nfunc temps() []kelvin { return []kelvin{300} }\nt0 := temps()[0]\nt0.String()", `"300K"`},
 		{"top-level definition from a slice of a named type keeps the type", "type celsius float64\nfunc (c celsius) String() string { return fmt.Sprintf(\"%.1f°C\", float64(c)) }\ntemps := []celsius{21.5}", ""},
@@ -382,6 +386,10 @@ func TestTopLevelDefinitionsFromCompiledValues(t *testing.T) {
 		{"address of an element", "p := &ws[2]\n*p = \"z\"\nws[2]", `"z"`},
 		{"same cell", "fs := strings.Fields(\"p q\")\nq := &fs[1]\n*q", `"q"`},
 		{"package variable of an earlier cell", "a0 := args[0]\nlen(a0) > 0", "true"},
+		{"element of a package's named type", "d0 := big.NewInt(5).Bits()[0]\nd0 + 1", "6"},
+		{"element of a package's struct type", "fs := reflect.VisibleFields(reflect.TypeOf(struct{ A, B int }{}))\nf1 := fs[1]\nf1.Name", `"B"`},
+		{"element of a package's struct type, in a cell that does not name the package", "f0 := fs[0]\nf0.Name", `"A"`},
+		{"map of pointers to a package's types", "latin := unicode.Scripts[\"Latin\"]\nlen(latin.R16) > 0", "true"},
 	}
 	for _, tt := range values {
 		t.Run(tt.name, func(t *testing.T) {

@@ -65,6 +65,18 @@ func (w *rewriter) surround(n ast.Node, open, close string, depth int) {
 	w.add(edit{pos: end, end: end, text: close, depth: depth, closing: true, mapped: true})
 }
 
+// afterWord returns text, which replaces cell text from pos on, with a space in front
+// when the byte before pos ends a word that text would otherwise extend: the keyword in
+// for(k) = range x or case(v) = <-ch.
+func (w *rewriter) afterWord(pos token.Pos, text string) string {
+	if at := w.off(pos); at > 0 {
+		if c := w.t.src[at-1]; c == '_' || c >= 0x80 || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			return " " + text
+		}
+	}
+	return text
+}
+
 // parenthesize wraps e in parentheses.
 func (w *rewriter) parenthesize(e ast.Expr) {
 	w.insert(e.Pos(), "(")

@@ -370,6 +370,7 @@ func TestEvalReceives(t *testing.T) {
 		{"select with labelled break", "func ticks(ch chan int) int {\n\tn := 0\nloop:\n\tfor {\n\t\tselect {\n\t\tcase v, ok := <-ch:\n\t\t\tif !ok {\n\t\t\t\treturn -1\n\t\t\t}\n\t\t\tn += v\n\t\tcase <-time.After(time.Millisecond):\n\t\t\tbreak loop\n\t\t}\n\t}\n\treturn n\n}\nfmt.Println(ticks(filled(5)))", "5\n"},
 		{"select with continue", "func skip() int {\n\tn := 0\n\tfor i := 0; i < 3; i++ {\n\t\tselect {\n\t\tcase <-filled(i):\n\t\t\tn++\n\t\t\tcontinue\n\t\t}\n\t\tn += 100\n\t}\n\treturn n\n}\nfmt.Println(skip())", "3\n"},
 		{"select single assignment", "func sel1(ch chan int) (v int) { select { case v = <-ch: }; return }\nfmt.Println(sel1(filled(46)))", "46\n"},
+		{"select assignment right after case", "func sel2(ch chan int) (v int) { select { case(v) = <-ch: }; return }\nfmt.Println(sel2(filled(47)))", "47\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -394,6 +395,7 @@ func TestEvalTopLevelScopes(t *testing.T) {
 		{"comma-ok type assertion at top level", "var a any = 3\nn, ok := a.(int)\nfmt.Println(n+1, ok)", "4 true\n"},
 		{"type switch", "var a any = 3\nswitch t := a.(type) {\ncase int:\n\tfmt.Println(\"int\", t)\n}", "int 3\n"},
 		{"range assignment form", "k, v := 0, 0\nfor k, v = range []int{5, 6} {\n}\nfmt.Println(k, v)", "1 6\n"},
+		{"range assignment form right after for", "k2 := 0\nfor(k2) = range []int{5, 6} {\n}\nfmt.Println(k2)", "1\n"},
 		{"range over integers", "total := 0\nfor i := range 5 {\n\ttotal += i\n}\nn := int64(3)\nfor j := range n {\n\ttotal += int(j)\n}\nfor range len(\"ab\") {\n\ttotal++\n}\nfmt.Println(total)", "15\n"},
 		{"labelled range over int", "outer:\nfor i := range 3 {\n\tfor j := range 3 {\n\t\tif j > i {\n\t\t\tcontinue outer\n\t\t}\n\t\tfmt.Printf(\"%d%d \", i, j)\n\t}\n}\nfmt.Println()", "00 10 11 20 21 22 \n"},
 		{"clear", "m := map[int]int{1: 1}\nsl := []int{1, 2}\nclear(m)\nclear(sl)\nfmt.Println(len(m), sl)", "0 [0 0]\n"},

@@ -320,12 +320,25 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		})
 	}
 	// The innermost frame of a guarded panic is at the guarded statement (the interpreter
-	// would say where the function starts), the others where yaegi places them.
+	// would say where the function starts).
 	s.t = t
 	s.ok("func fifth(xs []int) int {\n\tn := len(xs)\n\t_ = n\n\treturn xs[5]\n}")
 	err := s.fails("k := 0\nfifth(ys[k:])")
 	if len(err.Traceback) < 4 || !strings.Contains(err.Traceback[3], "main.fifth") || !strings.Contains(err.Traceback[3], "line 4: return xs[5]") {
 		t.Errorf("traceback %q, want the innermost frame at line 4 of fifth", err.Traceback)
+	}
+	// A frame that called the next one in is at that call when its function calls it
+	// from one line only, as in Go; otherwise where the interpreter places it.
+	s.ok("type tray struct{ xs []int }\nfunc (t *tray) at(i int) int {\n\treturn t.xs[i]\n}\nfunc mid(t *tray) int {\n\tx := 2\n\t_ = x\n\treturn t.at(5) + 1\n}\nfunc outer() int {\n\tv := 0\n\tv += mid(&tray{})\n\tif v > 0 {\n\t\tv += mid(&tray{})\n\t}\n\treturn v\n}")
+	err = s.fails("outer()")
+	want := []string{"main.at  (In [", "] line 3: return t.xs[i])", "main.mid  (In [", "] line 8: return t.at(5) + 1)", "main.outer  (In [", "] line 11: v := 0)"}
+	if len(err.Traceback) < 6 {
+		t.Fatalf("traceback %q", err.Traceback)
+	}
+	for k, frame := range err.Traceback[3:6] {
+		if !strings.Contains(frame, want[2*k]) || !strings.HasSuffix(frame, want[2*k+1]) {
+			t.Errorf("frame %d is %q, want %q…%q", k, frame, want[2*k], want[2*k+1])
+		}
 	}
 	// The call beside an index runs before it is checked: the panic comes after the
 	// call's output.

@@ -203,13 +203,16 @@ func (e *Engine) describePanic(v any, count int) *engine.Error {
 // function, and the cell's own frame at the start of the segment. When v, the panic's
 // value, is a guard's [gocell.IndexError], the innermost frame is placed at the guarded
 // statement instead; when top is not 0, it is the cell line of the top-level statement
-// that was running ([gocell.LineName]), where the cell's frame is placed.
+// that was running ([gocell.LineName]), where the cell's frame is placed. A frame of a
+// cell's function that called the next one in is placed at that call when its source
+// shows where that is (see callSite).
 func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 	at := 0
 	if ie, ok := unwrap(v).(gocell.IndexError); ok {
 		at = ie.Line
 	}
 	var out []string
+	callee := "" // the function of the frame before, which this one called
 	for _, l := range lines {
 		m := traceLine.FindStringSubmatch(l)
 		if m == nil {
@@ -224,6 +227,8 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 		if fn == "main" {
 			fn = "cell"
 		}
+		called := callee
+		callee = cellFunc(fn)
 		p, ok := e.cellPos(line, col)
 		if !ok {
 			out = append(out, fn)
@@ -234,6 +239,10 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 			p.line, p.col = at, 0
 		case top > 0 && fn == "cell":
 			p.line, p.col = top, 0
+		case len(out) > 0 && called != "" && callee != "":
+			if l, c, ok := callSite(p.code, callee, p.line, called); ok {
+				p.line, p.col = l, c
+			}
 		}
 		src := ""
 		if ex := p.excerpt(); len(ex) > 0 {
@@ -242,6 +251,17 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 		out = append(out, fmt.Sprintf("%s  (%s%s)", fn, p.where(), src))
 	}
 	return out
+}
+
+// cellFunc returns the name of a function or method declared at the top level of a
+// cell from its name in a trace line ("main.f"), or "" for a function literal
+// ("main.f.func") or the cell itself.
+func cellFunc(fn string) string {
+	name, ok := strings.CutPrefix(fn, "main.")
+	if !ok || strings.Contains(name, ".") {
+		return ""
+	}
+	return name
 }
 
 // unwrap returns the value inside the reflect.Value (or reflect.Values) the interpreter may

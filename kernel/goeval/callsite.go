@@ -1,0 +1,144 @@
+package goeval
+
+import (
+	"go/scanner"
+	"go/token"
+)
+
+// The interpreter places every frame of a panic's call stack at the start of its
+// function. For a frame that called the next one in, Go shows the line of that call.
+// callSite finds it in the function's source when the source leaves no doubt: the
+// function names its callee exactly on one line, and only in calls.
+
+// callSite returns the cell position of the call from function fn, declared at the top
+// level of code (a cell's source) across cell line inside, to the
+// function or method named callee. It reports false when fn's declaration is not found,
+// or when callee is named in fn's body other than in calls on a single line: never at
+// all, on two lines (fn may call it from either), or as a value (fn may pass it to code
+// that calls it).
+func callSite(code, fn string, inside int, callee string) (line, col int, ok bool) {
+	toks := scanTokens(code)
+	for i := 0; i < len(toks); i++ {
+		body, next, found := funcBody(toks, i, fn)
+		if !found {
+			continue
+		}
+		if toks[i].line > inside || next < len(toks) && toks[next].line < inside {
+			i = next // another declaration of that name, in another part of the cell
+			continue
+		}
+		return uniqueCall(body, callee)
+	}
+	return 0, 0, false
+}
+
+// A tok is a token of a cell with its position.
+type tok struct {
+	tok       token.Token
+	lit       string
+	line, col int
+}
+
+// scanTokens returns the tokens of code, without comments. Code need not be a valid
+// file: a cell mixes declarations and statements, which the scanner reads alike.
+func scanTokens(code string) []tok {
+	fset := token.NewFileSet()
+	f := fset.AddFile("cell", -1, len(code))
+	var s scanner.Scanner
+	s.Init(f, []byte(code), nil, 0)
+	var out []tok
+	for {
+		pos, t, lit := s.Scan()
+		if t == token.EOF {
+			return out
+		}
+		p := fset.Position(pos)
+		out = append(out, tok{tok: t, lit: lit, line: p.Line, col: p.Column})
+	}
+}
+
+// funcBody reports whether toks[i] starts the top-level declaration of function or
+// method fn, and returns the tokens of its body (between the braces) and the index of
+// its closing brace.
+func funcBody(toks []tok, i int, fn string) (body []tok, end int, ok bool) {
+	if toks[i].tok != token.FUNC || i > 0 && toks[i-1].tok != token.SEMICOLON && toks[i-1].tok != token.RBRACE {
+		return nil, i, false
+	}
+	k := i + 1
+	if k < len(toks) && toks[k].tok == token.LPAREN { // a method's receiver
+		k = closing(toks, k)
+		k++
+	}
+	if k >= len(toks) || toks[k].tok != token.IDENT || toks[k].lit != fn {
+		return nil, i, false
+	}
+	// The body starts at the first brace outside the parameters and results. A result
+	// of a struct or interface type written out would be taken for it, and its fields
+	// then searched in vain.
+	depth := 0
+	for k++; k < len(toks); k++ {
+		switch toks[k].tok {
+		case token.LPAREN, token.LBRACK:
+			depth++
+		case token.RPAREN, token.RBRACK:
+			depth--
+		case token.LBRACE:
+			if depth == 0 {
+				end := closing(toks, k)
+				return toks[k+1 : min(end, len(toks))], end, true
+			}
+		case token.SEMICOLON:
+			if depth == 0 {
+				return nil, k, false // a declaration without a body
+			}
+		}
+	}
+	return nil, i, false
+}
+
+// closing returns the index of the token that closes the bracket at toks[open], or
+// len(toks) when nothing does.
+func closing(toks []tok, open int) int {
+	depth := 0
+	for k := open; k < len(toks); k++ {
+		switch toks[k].tok {
+		case token.LPAREN, token.LBRACE, token.LBRACK:
+			depth++
+		case token.RPAREN, token.RBRACE, token.RBRACK:
+			depth--
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return len(toks)
+}
+
+// uniqueCall returns the position of callee's name in the calls of it in body, when
+// body names callee only in calls (callee(…) or x.callee(…)) and all on one line. A
+// deferred call runs when the function ends, wherever that is, and one in a go statement
+// on a stack of its own: either leaves the call site in doubt.
+func uniqueCall(body []tok, callee string) (line, col int, ok bool) {
+	for k, t := range body {
+		if t.tok != token.IDENT || t.lit != callee {
+			continue
+		}
+		if k+1 == len(body) || body[k+1].tok != token.LPAREN {
+			return 0, 0, false // a value, which something else may call
+		}
+		start := k
+		for start >= 2 && body[start-1].tok == token.PERIOD && body[start-2].tok == token.IDENT {
+			start -= 2
+		}
+		if start > 0 && (body[start-1].tok == token.DEFER || body[start-1].tok == token.GO) {
+			return 0, 0, false
+		}
+		if ok && t.line != line {
+			return 0, 0, false
+		}
+		if !ok {
+			line, col, ok = t.line, t.col, true
+		}
+	}
+	return line, col, ok
+}

@@ -187,3 +187,41 @@ func TestMarkLines(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkPanics(t *testing.T) {
+	tests := []struct {
+		name, cell string
+		want       []string // in the sources
+		not        string
+	}{
+		{"in a function and at the top level", "func f(xs []int) {\n\tif len(xs) == 0 {\n\t\tpanic(\"empty\")\n\t}\n}\npanic(fmt.Sprint(1))",
+			[]string{"panic(" + PanicName + "(\"empty\", 3))", "panic(" + PanicName + "(fmt.Sprint(1), 6))"}, ""},
+		{"around the value's own rewrites", "func f(xs []int, g func() int) {\n\tpanic(xs[g()])\n\tpanic(fmt.Sprint(g(), xs[1]))\n}",
+			[]string{"panic(" + PanicName + "(xs[__gk_v1], 2))", "panic(" + PanicName + "(fmt.Sprint(g(), xs[" + AtName + "(1, len(xs), 3)]), 3))"}, ""},
+		{"a panic of the cell's own", "func panic(v any) {}\npanic(1)", nil, PanicName},
+		{"a shadowed panic", "func f(panic func(any)) {\n\tpanic(1)\n}", nil, PanicName},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := globalsEnv()
+			env.MarkLines = true
+			plan := mustParse(t, env, tt.cell)
+			var src strings.Builder
+			for _, s := range plan.Segments {
+				src.WriteString(s.Source + "\n")
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(src.String(), want) {
+					t.Errorf("sources lack %q:\n%s", want, src.String())
+				}
+			}
+			if tt.not != "" && strings.Contains(src.String(), tt.not) {
+				t.Errorf("sources have %q:\n%s", tt.not, src.String())
+			}
+			env.MarkLines = false
+			if plan := mustParse(t, env, tt.cell); strings.Contains(plan.Segments[0].Source, PanicName) {
+				t.Errorf("without MarkLines, a panic is marked:\n%s", plan.Segments[0].Source)
+			}
+		})
+	}
+}

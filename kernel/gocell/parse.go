@@ -55,7 +55,8 @@ type Env struct {
 	// x := f()[i] is checked against f's result (see [IndexChecked]) only with the
 	// result's text.
 	Result func(name string) string
-	// MarkLines puts a call of [LineName] in front of each top-level statement.
+	// MarkLines puts a call of [LineName] in front of each top-level statement, and
+	// passes the value of each call of the builtin panic through [PanicName].
 	MarkLines bool
 	// NoHoist keeps calls whose results a statement indexes directly (f()[i]) in their
 	// statements; see [Segment.Hoisted].

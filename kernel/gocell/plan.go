@@ -42,6 +42,10 @@ const (
 	// can place the cell's own frame at the statement that was running: the interpreter
 	// places it at the start of the segment.
 	LineName = "__gk_line"
+	// PanicName is called as panic(PanicName(v, line)) in place of panic(v) when
+	// [Env.MarkLines] is set, with the cell line of the call: it returns v, and lets the
+	// evaluator place the innermost frame of the panic's trace at that line.
+	PanicName = "__gk_panic"
 	// GeneratedPrefix starts every identifier that rewrites introduce.
 	GeneratedPrefix = "__gk_"
 )

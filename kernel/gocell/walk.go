@@ -571,6 +571,11 @@ func (w *rewriter) call(c *ast.CallExpr, sc *scope, parenFuncs bool) {
 		a := c.Args[0]
 		w.replace(a.Pos(), a.End(), NamedName+"("+strconv.Quote(name)+", "+name+")")
 	}
+	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && id.Name == "panic" && w.env.MarkLines && len(c.Args) == 1 && c.Ellipsis == token.NoPos && w.universal("panic", sc) {
+		// Around every other edit of the value, as an inline check is.
+		line, _ := w.t.position(w.off(c.Pos()))
+		w.surround(c.Args[0], PanicName+"(", ", "+strconv.Itoa(line)+")", inlineDepth)
+	}
 	w.node(c.Fun, sc)
 	for _, a := range c.Args {
 		if _, ok := a.(*ast.FuncLit); ok && parenFuncs {

@@ -69,6 +69,7 @@ type Engine struct {
 	lines    int               // interpreter source lines used so far; see span
 	spans    []span            // where each evaluated segment's lines came from
 	topLine  atomic.Int64      // the cell line of the running cell's current top-level statement
+	panics   panicSites        // the latest calls of panic in cells, with their lines
 	imported map[string]string // package names the session has imported -> import path
 	docs     *docIndex
 
@@ -166,7 +167,7 @@ func (e *Engine) reset() error {
 		`import __gk "` + hooksPath + `"`,
 		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +
 			richHooks +
-			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.IndexName + " = __gk.Index\nvar " + gocell.AtName + " = __gk.At\nvar " + gocell.CheckedName + " = __gk.Checked\nvar " + gocell.CheckName + " = __gk.Check\nvar " + gocell.LineName + " = __gk.Line\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
+			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.IndexName + " = __gk.Index\nvar " + gocell.AtName + " = __gk.At\nvar " + gocell.CheckedName + " = __gk.Checked\nvar " + gocell.CheckName + " = __gk.Check\nvar " + gocell.LineName + " = __gk.Line\nvar " + gocell.PanicName + " = __gk.Panic\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
 			"var " + gocell.NamedName + " = __gk.Named",
 	} {
 		if _, err := e.evalRaw(context.Background(), src); err != nil {

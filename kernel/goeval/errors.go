@@ -203,9 +203,10 @@ func (e *Engine) describePanic(v any, count int) *engine.Error {
 // function, and the cell's own frame at the start of the segment. When v, the panic's
 // value, is a guard's [gocell.IndexError], the innermost frame is placed at the guarded
 // statement instead; when top is not 0, it is the cell line of the top-level statement
-// that was running ([gocell.LineName]), where the cell's frame is placed. A frame of a
-// cell's function that called the next one in is placed at that call when its source
-// shows where that is (see callSite).
+// that was running ([gocell.LineName]), where the cell's frame is placed. An innermost
+// frame whose panic came from a call of panic with the value v is placed at that call
+// ([gocell.PanicName]). A frame of a cell's function that called the next one in is
+// placed at that call when its source shows where that is (see callSite).
 func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 	at := 0
 	if ie, ok := unwrap(v).(gocell.IndexError); ok {
@@ -234,9 +235,15 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 			out = append(out, fn)
 			continue
 		}
+		site, fromPanic := 0, false
+		if len(out) == 0 && at == 0 && v != nil {
+			site, fromPanic = e.panics.take(unwrap(v))
+		}
 		switch {
 		case at > 0 && len(out) == 0:
 			p.line, p.col = at, 0
+		case fromPanic:
+			p.line, p.col = site, 0
 		case top > 0 && fn == "cell":
 			p.line, p.col = top, 0
 		case len(out) > 0 && called != "" && callee != "":

@@ -66,6 +66,7 @@ func (e *Engine) overrides() interp.Exports {
 			"At":      reflect.ValueOf(gocell.IndexAt),
 			"Checked": reflect.ValueOf(gocell.IndexChecked),
 			"Line":    reflect.ValueOf(e.markLine),
+			"Panic":   reflect.ValueOf(e.panics.record),
 			"Defer":   reflect.ValueOf(e.deferCall),
 			"Named":   reflect.ValueOf(func(name string, f any) any { return process.Named(name, f) }),
 		},

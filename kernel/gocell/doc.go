@@ -109,7 +109,8 @@
 //     an earlier cell ([Env.Compiled], [Decl.Compiled]). Names such a value uses that
 //     nothing declares are listed in [Plan.Undefined].
 //   - With [Env.MarkLines], each top-level statement first calls [LineName] with its cell
-//     line, on its own line.
+//     line, on its own line, and panic(v) becomes panic(PanicName(v, line)).
+//   - With [Env.UnwrapRecover], recover() becomes RecoverName(recover()) ([Recovered]).
 //   - At the top level, v, ok := m[k] and x, ok := y.(T) first define the variables
 //     with an ordinary assignment, then assign the comma-ok form.
 //

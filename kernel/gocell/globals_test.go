@@ -225,3 +225,27 @@ func TestMarkPanics(t *testing.T) {
 		})
 	}
 }
+
+func TestUnwrapRecover(t *testing.T) {
+	tests := []struct {
+		name, cell string
+		unwrap     bool
+		want       string // in the sources; "" for no rewrite
+	}{
+		{"in a deferred function", "func f() (r any) {\n\tdefer func() { r = recover() }()\n\treturn\n}", true, "r = " + RecoverName + "(recover())"},
+		{"in a condition", "func f() {\n\tdefer func() {\n\t\tif r := recover(); r != nil {\n\t\t}\n\t}()\n}", true, "if r := " + RecoverName + "(recover()); r != nil"},
+		{"a shadowed recover", "func f(recover func() any) any {\n\treturn recover()\n}", true, ""},
+		{"not asked for", "func f() (r any) {\n\tdefer func() { r = recover() }()\n\treturn\n}", false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := globalsEnv()
+			env.UnwrapRecover = tt.unwrap
+			plan := mustParse(t, env, tt.cell)
+			src := plan.Segments[0].Source
+			if tt.want == "" && strings.Contains(src, RecoverName) || !strings.Contains(src, tt.want) {
+				t.Errorf("source, want %q:\n%s", tt.want, src)
+			}
+		})
+	}
+}

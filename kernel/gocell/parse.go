@@ -58,6 +58,9 @@ type Env struct {
 	// MarkLines puts a call of [LineName] in front of each top-level statement, and
 	// passes the value of each call of the builtin panic through [PanicName].
 	MarkLines bool
+	// UnwrapRecover passes the result of each call of the builtin recover through
+	// [RecoverName].
+	UnwrapRecover bool
 	// NoHoist keeps calls whose results a statement indexes directly (f()[i]) in their
 	// statements; see [Segment.Hoisted].
 	NoHoist bool

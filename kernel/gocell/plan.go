@@ -46,6 +46,9 @@ const (
 	// [Env.MarkLines] is set, with the cell line of the call: it returns v, and lets the
 	// evaluator place the innermost frame of the panic's trace at that line.
 	PanicName = "__gk_panic"
+	// RecoverName is called as RecoverName(recover()) in place of recover() when
+	// [Env.UnwrapRecover] is set; see [Recovered].
+	RecoverName = "__gk_recovered"
 	// GeneratedPrefix starts every identifier that rewrites introduce.
 	GeneratedPrefix = "__gk_"
 )

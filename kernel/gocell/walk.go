@@ -576,6 +576,9 @@ func (w *rewriter) call(c *ast.CallExpr, sc *scope, parenFuncs bool) {
 		line, _ := w.t.position(w.off(c.Pos()))
 		w.surround(c.Args[0], PanicName+"(", ", "+strconv.Itoa(line)+")", inlineDepth)
 	}
+	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && id.Name == "recover" && w.env.UnwrapRecover && len(c.Args) == 0 && w.universal("recover", sc) {
+		w.surround(c, RecoverName+"(", ")", inlineDepth)
+	}
 	w.node(c.Fun, sc)
 	for _, a := range c.Args {
 		if _, ok := a.(*ast.FuncLit); ok && parenFuncs {

@@ -404,6 +404,33 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 	}
 }
 
+func TestRecoverSeesThePanicValue(t *testing.T) {
+	s := newSession(t)
+	s.ok("type fault struct{ code int }\nfunc catch(f func()) (r any) {\n\tdefer func() { r = recover() }()\n\tf()\n\treturn nil\n}")
+	tests := []struct{ name, code, value string }{
+		{"an error", "err := catch(func() { panic(errors.New(\"disk full\")) }).(error)\nerr.Error()", `"disk full"`},
+		{"an error, comma-ok", "_, ok := catch(func() { panic(fmt.Errorf(\"w\")) }).(error)\nok", "true"},
+		{"a string's type", "fmt.Sprintf(\"%T\", catch(func() { panic(\"s\") }))", `"string"`},
+		{"a value of the cell's type", "catch(func() { panic(fault{7}) }).(fault).code", "7"},
+		{"a runtime error", "var m map[string]int\ncatch(func() { m[\"a\"] = 1 }).(runtime.Error).Error()", `"assignment to entry in nil map"`},
+		{"no panic", "catch(func() {}) == nil", "true"},
+		{"recover in a function of the cell", "func safeDiv(a, b int) (q int, err error) {\n\tdefer func() {\n\t\tif r := recover(); r != nil {\n\t\t\terr = r.(error)\n\t\t}\n\t}()\n\tif b == 0 {\n\t\tpanic(errors.New(\"divide by zero\"))\n\t}\n\treturn a / b, nil\n}\n_, err := safeDiv(1, 0)\nerr.Error()", `"divide by zero"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			if _, v := s.ok(tt.code); v != tt.value {
+				t.Errorf("Out %q, want %q", v, tt.value)
+			}
+		})
+	}
+	s.t = t
+	res, rec := s.run("switch v := catch(func() { panic(42) }).(type) {\ncase int:\n\tfmt.Println(\"int\", v)\ndefault:\n\tfmt.Printf(\"%T\\n\", v)\n}")
+	if res.Err != nil || rec.out() != "int 42\n" {
+		t.Errorf("type switch on a recovered int: %v, %q", res.Err, rec.out())
+	}
+}
+
 func TestTopLevelDefinitionsFromCompiledValues(t *testing.T) {
 	s := newSession(t)
 	s.ok("ws := strings.Fields(\"a b c\")\nargs := os.Args")

@@ -1,0 +1,15 @@
+package gocell
+
+import "reflect"
+
+// Recovered returns the value of a panic that recover returned in a cell: yaegi hands
+// a deferred function the value of panic(v), called in interpreted code, wrapped in a
+// reflect.Value, so that r.(error) fails and %T prints reflect.Value; Recovered unwraps
+// it. Other values, nil and runtime errors among them, pass through. The evaluator binds
+// it to [RecoverName].
+func Recovered(v any) any {
+	if rv, ok := v.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() {
+		return rv.Interface()
+	}
+	return v
+}

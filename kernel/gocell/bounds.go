@@ -467,6 +467,9 @@ func (w *rewriter) guardStmt(s ast.Stmt, sc *scope) {
 	}
 	w.add(guard)
 	for _, h := range g.hoists {
+		if isReceive(h.expr) {
+			w.hoistedRecv[h.expr] = true
+		}
 		// After the guard, so that the edits at the statement's offset keep their order.
 		w.add(edit{pos: w.off(h.expr.Pos()), end: w.off(h.expr.End()), text: h.name, depth: w.depth, hoist: guard.hoist})
 	}
@@ -773,8 +776,12 @@ func (g *guardScan) hoistValue(ix *ast.IndexExpr, r ast.Expr) bool {
 	if g.w.env.NoHoist || g.stopped || len(g.conds) > 0 || !g.w.oneLine(ix) || !g.w.oneLine(r) {
 		return false
 	}
-	if g.line(r.Pos()) != g.line(g.start) || isReceive(r) {
-		// x[i] = <-ch has its receive parenthesized for the interpreter (see assign).
+	if g.line(r.Pos()) != g.line(g.start) {
+		return false
+	}
+	if isReceive(r) && !g.simple(r.(*ast.UnaryExpr).X) {
+		// x[i] = <-ch is parenthesized for the interpreter unless hoisted (see assign),
+		// and its hoist must not be dropped for an edit of the channel's text.
 		return false
 	}
 	for _, eff := range g.effects {

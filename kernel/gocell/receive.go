@@ -112,7 +112,7 @@ func (w *rewriter) assign(n *ast.AssignStmt, sc *scope) {
 		return
 	}
 	for _, r := range n.Rhs {
-		if isReceive(r) {
+		if isReceive(r) && !w.hoistedRecv[r] {
 			w.parenthesize(r)
 		}
 	}

@@ -32,10 +32,13 @@ type rewriter struct {
 	counter   int      // suffix of the last generated name
 	hoists    int      // the number of statements whose guards hoist calls
 	autoSeen  map[string]bool
+	// hoistedRecv are the receives x[i] = <-ch that guards hoist (see hoistValue): the
+	// statement assigns a variable instead, and the receive needs no parentheses.
+	hoistedRecv map[ast.Expr]bool
 }
 
 func newRewriter(t *text, env Env) *rewriter {
-	return &rewriter{t: t, env: env, cell: newScope(nil), autoSeen: map[string]bool{}}
+	return &rewriter{t: t, env: env, cell: newScope(nil), autoSeen: map[string]bool{}, hoistedRecv: map[ast.Expr]bool{}}
 }
 
 func (w *rewriter) declared(name string) bool {

@@ -563,8 +563,9 @@ type guardScan struct {
 	start     token.Pos // its position
 }
 
-// A hoist is a call moved into the guards: name := call, with the call in the statement
-// replaced by name. guard is the index of its text in guardScan.guards.
+// A hoist is a call, or the right side of an assignment to an index, moved into the
+// guards: name := expr, with expr in the statement replaced by name. guard is the index
+// of its text in guardScan.guards.
 type hoist struct {
 	expr  ast.Expr // a call, or the right side of x[i] = v (see hoistValue)
 	name  string

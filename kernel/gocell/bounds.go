@@ -1145,11 +1145,15 @@ func (g *guardScan) index(e *ast.IndexExpr, collect bool) {
 }
 
 // dividing reports whether index e is made of names, literals, len and cap of those,
-// and arithmetic including divisions, which alone may panic (dividing by zero). A guard
-// that repeats e divides first, as the index would, and panics where it would, so the
-// divisions need not stop the guard of the index they are in.
+// and arithmetic including divisions and dereferences of names, which alone may panic
+// (dividing by zero, a nil pointer). A guard that repeats e divides and dereferences
+// first, as the index would, and panics where it would, so these need not stop the guard
+// of the index they are in.
 func (g *guardScan) dividing(e ast.Expr) bool {
 	switch e := ast.Unparen(e).(type) {
+	case *ast.StarExpr:
+		_, ok := ast.Unparen(e.X).(*ast.Ident)
+		return ok
 	case *ast.UnaryExpr:
 		return (e.Op == token.SUB || e.Op == token.ADD || e.Op == token.XOR) && g.dividing(e.X)
 	case *ast.BinaryExpr:

@@ -171,6 +171,8 @@ func TestParseBoundsGuards(t *testing.T) {
 		{name: "values of maps", cell: "m := map[string][]int{}\nk, i := \"a\", 2\n_ = m[k][i]\nfor _, v := range m {\n\t_ = v[i]\n}\ncounts := map[int]int{}\nxs := []int{}\n_ = counts[i] + xs[i]\nvar sm SMap\n_ = sm[k][i]",
 			guards: []string{"m[k][i]", "v[i]", "xs[i]", "sm[k][i]"}},
 
+		{name: "dereferenced indexes", cell: "func f(xs []int, p *int, q *string) int {\n\t_ = xs[*q]\n\treturn xs[*p]\n}\nk := 1\npk := &k\nnk := new(int)\nvar vk *int = pk\nfmt.Println(sxs[*pk], sxs[*nk], sxs[*vk])",
+			guards: []string{"xs[*p]", "sxs[*pk]", "sxs[*nk]", "sxs[*vk]"}},
 		{name: "pointers to arrays", cell: "func f(p *[3]int, k int) int { return p[k] }\nvar arr [2]string\npa := &arr\nk := 5\n_ = pa[k]\nfor i := range pa {\n\t_ = pa[i]\n}\nvar grid [2][3]int\npg := &grid\n_ = len(pg[k])",
 			guards: []string{"p[k]", "pa[k]"}},
 		{name: "tuple assignments", cell: "func f(xs []int, s string, i, j int) {\n\txs[i], xs[j] = xs[j], xs[i]\n\ta, b := xs[i], s[j]\n\t_, _ = a, b\n}",

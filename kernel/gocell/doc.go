@@ -78,7 +78,8 @@
 //     known indexes, package variables, fields, len, cap or arithmetic. Only indexes
 //     the statement evaluates before anything that may panic or be observed are guarded:
 //     not after a division (other than an integer division of cheap operands, in the
-//     index or before it, which the guards repeat first), dereference, unknown selector or receive, not in a statement
+//     index or before it, which the guards repeat first), dereference (other than of a name
+//     in the index, xs[*p], which the guard repeats), unknown selector or receive, not in a statement
 //     with a call (other than len, cap and conversions) that is not around the index,
 //     not in tuple assignments with calls, and not in labelled statements. An index i of
 //     x in for i := range x, for i := 0; i < len(x); i++ or for i := len(x) - 1; i >= 0;

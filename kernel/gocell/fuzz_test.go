@@ -28,6 +28,7 @@ func FuzzParse(f *testing.F) {
 		"Ѐ:\n",
 		"results := make([]int, 2)\nfor i := range 3 {\n\tresults[i] = work(i)\n}\ngrid[r][f()] = 1\nfmt.Println(f(), grid[r][g()])\nv := k/n + xs[k%n]",
 		"xs[i] = f() + g()\nys[i] = 2*<-ch - h(xs[j])\nxs[perm[i]] = f()\ngrid[perm[r]][c] = <-ch\nm[k][i] = f()",
+		"pk := &k\nq := new(int)\nfmt.Println(xs[*pk], xs[*q+1])\nfunc f(p *int) int { return xs[*p] }",
 	}
 	for _, s := range seeds {
 		f.Add(s)

@@ -21,6 +21,7 @@ const (
 type object struct {
 	kind     objKind
 	integer  bool   // a value of integer type, or an integer type
+	intPtr   bool   // a value of a pointer to an integer type
 	function bool   // a value of function type
 	path     string // import path of a package name
 	results  int    // number of results of a func
@@ -109,6 +110,35 @@ func (w *rewriter) isIntegerType(t ast.Expr, sc *scope) bool {
 	return integerType(id.Name) && !w.declared(id.Name)
 }
 
+// isIntPtrType reports whether type expression t is a pointer to an integer type.
+func (w *rewriter) isIntPtrType(t ast.Expr, sc *scope) bool {
+	st, ok := ast.Unparen(t).(*ast.StarExpr)
+	return ok && w.isIntegerType(st.X, sc)
+}
+
+// isIntPtr reports whether expression e certainly is a pointer to an integer: the
+// address of an integer variable, new of an integer type, or a variable the cell shows to
+// be one. (A session variable's type comes from Env.Type.)
+func (w *rewriter) isIntPtr(e ast.Expr, sc *scope) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.UnaryExpr:
+		id, ok := ast.Unparen(e.X).(*ast.Ident)
+		return e.Op == token.AND && ok && w.isInteger(id, sc, true)
+	case *ast.CallExpr:
+		id, ok := ast.Unparen(e.Fun).(*ast.Ident)
+		return ok && id.Name == "new" && len(e.Args) == 1 && w.universal("new", sc) && w.isIntegerType(e.Args[0], sc)
+	case *ast.Ident:
+		if o, found := w.lookupAt(e, sc); found {
+			return o != nil && o.kind == objVar && o.intPtr
+		}
+		if w.env.Type != nil {
+			t := w.env.Type(e.Name)
+			return t != nil && t.Kind() == reflect.Pointer && isIntegerKind(t.Elem().Kind())
+		}
+	}
+	return false
+}
+
 // isInteger reports whether expression e certainly has an integer type, assuming the
 // program is valid where e ranges: literals, len and cap, conversions to integer types,
 // arithmetic that only numbers allow, names the cell shows to be integers, and elements
@@ -158,6 +188,8 @@ func (w *rewriter) isInteger(e ast.Expr, sc *scope, session bool) bool {
 	case *ast.IndexExpr:
 		x := w.exprSeq(e.X, sc)
 		return x != nil && x.intElem
+	case *ast.StarExpr:
+		return w.isIntPtr(e.X, sc)
 	}
 	return false
 }
@@ -189,11 +221,13 @@ func (w *rewriter) valueObject(kind objKind, typ, value ast.Expr, sc *scope) *ob
 	switch {
 	case typ != nil:
 		o.integer = w.isIntegerType(typ, sc)
+		o.intPtr = w.isIntPtrType(typ, sc)
 		_, o.function = ast.Unparen(typ).(*ast.FuncType)
 		o.seq = w.typeSeq(typ, sc)
 		o.strct, o.strctPtr = w.typeStruct(typ, sc)
 	case value != nil:
 		o.integer = w.isInteger(value, sc, false)
+		o.intPtr = w.isIntPtr(value, sc)
 		o.function = w.isFunction(value, sc, false)
 		o.seq = w.exprSeq(value, sc)
 		o.strct, o.strctPtr = w.exprStruct(value, sc)

@@ -377,7 +377,7 @@ func (w *rewriter) fieldList(fl *ast.FieldList, sc *scope) {
 	}
 	for _, f := range fl.List {
 		w.node(f.Type, sc)
-		o := &object{kind: objVar, integer: w.isIntegerType(f.Type, sc), seq: w.typeSeq(f.Type, sc)}
+		o := &object{kind: objVar, integer: w.isIntegerType(f.Type, sc), intPtr: w.isIntPtrType(f.Type, sc), seq: w.typeSeq(f.Type, sc)}
 		o.strct, o.strctPtr = w.typeStruct(f.Type, sc)
 		_, o.function = ast.Unparen(f.Type).(*ast.FuncType)
 		for _, n := range f.Names {

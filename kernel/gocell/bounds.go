@@ -182,6 +182,16 @@ func builtinFunc(name string) bool {
 	return false
 }
 
+// builtinCalled returns the name of the builtin function that c calls, or "" when c calls
+// something else (a builtin's name the cell or session has given to something else among
+// them).
+func (w *rewriter) builtinCalled(c *ast.CallExpr, sc *scope) string {
+	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && builtinFunc(id.Name) && w.universal(id.Name, sc) {
+		return id.Name
+	}
+	return ""
+}
+
 // stringSeq describes a string.
 func stringSeq() *seq { return &seq{kind: seqString, intElem: true} }
 
@@ -702,7 +712,7 @@ func (g *guardScan) hoistAssigned(ix *ast.IndexExpr, r ast.Expr) bool {
 	case g.harmlessCall(c) || !g.hoistable(ix, c, true) || !g.w.oneLine(c):
 		return false
 	default:
-		if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && builtinFunc(id.Name) && g.w.universal(id.Name, g.sc) {
+		if g.w.builtinCalled(c, g.sc) != "" {
 			// A builtin's result may be an untyped constant (complex(1, 2), real(2i)),
 			// which a variable would give a default type the element may not have.
 			return false
@@ -812,7 +822,7 @@ func (g *guardScan) hoistValue(ix *ast.IndexExpr, r ast.Expr) bool {
 				ok = false
 			}
 		case *ast.CallExpr:
-			if id, isID := ast.Unparen(e.Fun).(*ast.Ident); isID && builtinFunc(id.Name) && g.w.universal(id.Name, g.sc) {
+			if g.w.builtinCalled(e, g.sc) != "" {
 				ok = ok && g.harmlessCall(e) // len(s); complex(1, 2) may be untyped
 				return
 			}

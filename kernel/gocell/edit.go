@@ -34,9 +34,21 @@ type edit struct {
 // pos.
 type copySpan struct{ at, n, pos int }
 
-// replace replaces the text between two positions of the current unit.
+// replace replaces the text between two positions of the current unit. Text that starts
+// with a word right after a word of the cell gets a space in front, so that the two do
+// not run together (for(k) = range x becoming for R1 := range x, not forR1).
 func (w *rewriter) replace(pos, end token.Pos, text string) {
-	w.add(edit{pos: w.off(pos), end: w.off(end), text: text, depth: w.depth})
+	p := w.off(pos)
+	if p > 0 && text != "" && wordByte(w.t.src[p-1]) && wordByte(text[0]) {
+		text = " " + text
+	}
+	w.add(edit{pos: p, end: w.off(end), text: text, depth: w.depth})
+}
+
+// wordByte reports whether c may be part of an identifier or keyword (any byte of a
+// multi-byte letter counts).
+func wordByte(c byte) bool {
+	return c == '_' || c >= 0x80 || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // insert inserts text that opens a construct at a position of the current unit.
@@ -63,18 +75,6 @@ func (w *rewriter) surround(n ast.Node, open, close string, depth int) {
 	pos, end := w.off(n.Pos()), w.off(n.End())
 	w.add(edit{pos: pos, end: pos, text: open, depth: depth, mapped: true})
 	w.add(edit{pos: end, end: end, text: close, depth: depth, closing: true, mapped: true})
-}
-
-// afterWord returns text, which replaces cell text from pos on, with a space in front
-// when the byte before pos ends a word that text would otherwise extend: the keyword in
-// for(k) = range x or case(v) = <-ch.
-func (w *rewriter) afterWord(pos token.Pos, text string) string {
-	if at := w.off(pos); at > 0 {
-		if c := w.t.src[at-1]; c == '_' || c >= 0x80 || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
-			return " " + text
-		}
-	}
-	return text
 }
 
 // parenthesize wraps e in parentheses.

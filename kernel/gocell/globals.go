@@ -174,17 +174,8 @@ func (w *rewriter) packageAt(name, path string, sc *scope, at token.Pos) bool {
 // at in scope sc, or "": a package the cell imports under that name, or one it may use
 // without importing it (which qualifier then imports).
 func (w *rewriter) packageNamed(name string, sc *scope, at token.Pos) string {
-	if o, found := w.lookupAt(&ast.Ident{Name: name, NamePos: at}, sc); found {
-		if o != nil && o.kind == objPkg {
-			return o.path
-		}
-		return ""
-	}
-	if w.declared(name) {
-		return ""
-	}
-	p, _ := w.known(name)
-	return p
+	o, found := w.lookupAt(&ast.Ident{Name: name, NamePos: at}, sc)
+	return w.packagePath(name, o, found)
 }
 
 // rtypeMatches reports whether the packages' types that type expression t names are

@@ -38,9 +38,9 @@ func (w *rewriter) topDefer(n *ast.DeferStmt, sc *scope) {
 // hookCall rewrites "keyword f(a, b)" at kw into a call of hook with a closure that calls
 // f with f and the arguments evaluated now.
 func (w *rewriter) hookCall(kw token.Pos, c *ast.CallExpr, hook string, sc *scope) {
-	builtin := ""
-	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && goBuiltin(id.Name) && w.universal(id.Name, sc) {
-		builtin = id.Name
+	builtin := w.builtinCalled(c, sc)
+	if !goBuiltin(builtin) {
+		builtin = ""
 	}
 	w.depth++
 	defer func() { w.depth-- }()

@@ -228,7 +228,7 @@ func (w *rewriter) rangeAssign(n *ast.RangeStmt) {
 	}
 	w.depth++
 	defer func() { w.depth-- }()
-	w.replace(n.Key.Pos(), n.TokPos+1, w.afterWord(n.Key.Pos(), defs+" :="))
+	w.replace(n.Key.Pos(), n.TokPos+1, defs+" :=")
 	w.depth++
 	w.insert(n.Body.Lbrace+1, assign)
 	w.depth--

@@ -53,7 +53,7 @@ func (w *rewriter) selectAssign(c *ast.CommClause, as *ast.AssignStmt) {
 		w.replace(as.Pos(), as.Rhs[0].Pos(), "")
 		return
 	}
-	w.replace(as.Pos(), as.Rhs[0].Pos(), w.afterWord(as.Pos(), defs+" := "))
+	w.replace(as.Pos(), as.Rhs[0].Pos(), defs+" := ")
 	w.insert(c.Colon+1, assign)
 }
 

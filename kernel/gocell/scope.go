@@ -125,8 +125,7 @@ func (w *rewriter) isIntPtr(e ast.Expr, sc *scope) bool {
 		id, ok := ast.Unparen(e.X).(*ast.Ident)
 		return e.Op == token.AND && ok && w.isInteger(id, sc, true)
 	case *ast.CallExpr:
-		id, ok := ast.Unparen(e.Fun).(*ast.Ident)
-		return ok && id.Name == "new" && len(e.Args) == 1 && w.universal("new", sc) && w.isIntegerType(e.Args[0], sc)
+		return w.builtinCalled(e, sc) == "new" && len(e.Args) == 1 && w.isIntegerType(e.Args[0], sc)
 	case *ast.Ident:
 		if o, found := w.lookupAt(e, sc); found {
 			return o != nil && o.kind == objVar && o.intPtr

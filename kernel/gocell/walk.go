@@ -567,20 +567,24 @@ func (w *rewriter) qualifier(id *ast.Ident, sc *scope) {
 // call walks a call, replacing clear, naming functions handed to child processes and
 // parenthesizing function literal arguments.
 func (w *rewriter) call(c *ast.CallExpr, sc *scope, parenFuncs bool) {
-	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && id.Name == "clear" && w.universal("clear", sc) {
-		w.replace(id.Pos(), id.End(), ClearName)
+	switch w.builtinCalled(c, sc) {
+	case "clear":
+		fun := ast.Unparen(c.Fun)
+		w.replace(fun.Pos(), fun.End(), ClearName)
+	case "panic":
+		if w.env.MarkLines && len(c.Args) == 1 && c.Ellipsis == token.NoPos {
+			// Around every other edit of the value, as an inline check is.
+			line, _ := w.t.position(w.off(c.Pos()))
+			w.surround(c.Args[0], PanicName+"(", ", "+strconv.Itoa(line)+")", inlineDepth)
+		}
+	case "recover":
+		if w.env.UnwrapRecover && len(c.Args) == 0 {
+			w.surround(c, RecoverName+"(", ")", inlineDepth)
+		}
 	}
 	if name, ok := w.processTarget(c, sc); ok {
 		a := c.Args[0]
 		w.replace(a.Pos(), a.End(), NamedName+"("+strconv.Quote(name)+", "+name+")")
-	}
-	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && id.Name == "panic" && w.env.MarkLines && len(c.Args) == 1 && c.Ellipsis == token.NoPos && w.universal("panic", sc) {
-		// Around every other edit of the value, as an inline check is.
-		line, _ := w.t.position(w.off(c.Pos()))
-		w.surround(c.Args[0], PanicName+"(", ", "+strconv.Itoa(line)+")", inlineDepth)
-	}
-	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && id.Name == "recover" && w.env.UnwrapRecover && len(c.Args) == 0 && w.universal("recover", sc) {
-		w.surround(c, RecoverName+"(", ")", inlineDepth)
 	}
 	w.node(c.Fun, sc)
 	for _, a := range c.Args {
@@ -626,8 +630,16 @@ func (w *rewriter) processTarget(c *ast.CallExpr, sc *scope) (string, bool) {
 
 // packageOf returns the import path name stands for in sc, or "".
 func (w *rewriter) packageOf(name string, sc *scope) string {
-	if o := sc.lookup(name); o != nil {
-		if o.kind == objPkg {
+	o := sc.lookup(name)
+	return w.packagePath(name, o, o != nil)
+}
+
+// packagePath returns the import path of the package that name stands for, when the
+// cell's scopes resolve it to o (found), or else the session does: "" for a name of
+// something else.
+func (w *rewriter) packagePath(name string, o *object, found bool) string {
+	if found {
+		if o != nil && o.kind == objPkg {
 			return o.path
 		}
 		return ""

@@ -40,6 +40,10 @@ type Env struct {
 	// tells which package functions return, and which package variables are, slices,
 	// arrays or strings, so that indexing them can be guarded.
 	Symbol func(pkgPath, name string) reflect.Type
+	// PackageType reports the type that exported type name of the package with import
+	// path pkgPath denotes, or nil, so that assertions to compiled interfaces can be
+	// told from others; see [Env.Interfaces].
+	PackageType func(pkgPath, name string) reflect.Type
 	// Generic reports whether session-level name is a generic function, so that a
 	// top-level x := name(...), which crashes yaegi, is rejected with an explanation.
 	Generic func(name string) bool
@@ -61,6 +65,11 @@ type Env struct {
 	// UnwrapRecover passes the result of each call of the builtin recover through
 	// [RecoverName].
 	UnwrapRecover bool
+	// Interfaces passes the value of each assertion to an interface type through
+	// [IfaceName], and rewrites type switches with a case of an interface type into
+	// switches on the number of the matching clause, whose cases yaegi tests wrongly
+	// (see [Interface]).
+	Interfaces bool
 	// NoHoist keeps calls whose results a statement indexes directly (f()[i]) in their
 	// statements; see [Segment.Hoisted].
 	NoHoist bool

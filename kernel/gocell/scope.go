@@ -38,6 +38,9 @@ type object struct {
 	// or a func's single result or what it points to (strctPtr set), when it is known.
 	strct    *structT
 	strctPtr bool
+	// iface is set on a type whose underlying type is an interface, and emptyIface
+	// when that interface has no methods; see ifaceType.
+	iface, emptyIface bool
 	// rtype is the type of a variable declared from a value of a compiled type (see
 	// exprRType), when known.
 	rtype reflect.Type

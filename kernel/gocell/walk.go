@@ -123,6 +123,7 @@ func (w *rewriter) declareGen(d *ast.GenDecl, sc *scope) {
 				if st, ptr := w.typeStruct(s.Type, sc); !ptr {
 					o.strct = st
 				}
+				o.iface, o.emptyIface = w.ifaceType(s.Type, sc)
 			}
 			sc.declare(s.Name.Name, o)
 		case *ast.ValueSpec:
@@ -498,6 +499,8 @@ func (w *rewriter) node(n ast.Node, sc *scope) {
 		}
 	case *ast.TypeSwitchStmt:
 		w.typeSwitch(n, sc)
+	case *ast.TypeAssertExpr:
+		w.assertion(n, sc)
 	case *ast.SelectStmt:
 		for _, c := range n.Body.List {
 			w.commClause(c.(*ast.CommClause), sc)
@@ -654,6 +657,9 @@ func (w *rewriter) packagePath(name string, o *object, found bool) string {
 // typeSwitch walks a type switch, declaring the bound variable in every clause.
 func (w *rewriter) typeSwitch(n *ast.TypeSwitchStmt, sc *scope) {
 	ss := newScope(sc)
+	if w.switchesOnInterfaces(n, ss) {
+		w.interfaceSwitch(n, ss)
+	}
 	w.node(n.Init, ss)
 	bound := ""
 	switch a := n.Assign.(type) {

@@ -167,7 +167,7 @@ func (e *Engine) reset() error {
 		`import __gk "` + hooksPath + `"`,
 		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +
 			richHooks +
-			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.IndexName + " = __gk.Index\nvar " + gocell.AtName + " = __gk.At\nvar " + gocell.CheckedName + " = __gk.Checked\nvar " + gocell.CheckName + " = __gk.Check\nvar " + gocell.LineName + " = __gk.Line\nvar " + gocell.PanicName + " = __gk.Panic\nvar " + gocell.RecoverName + " = __gk.Recovered\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
+			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.IndexName + " = __gk.Index\nvar " + gocell.AtName + " = __gk.At\nvar " + gocell.CheckedName + " = __gk.Checked\nvar " + gocell.CheckName + " = __gk.Check\nvar " + gocell.LineName + " = __gk.Line\nvar " + gocell.PanicName + " = __gk.Panic\nvar " + gocell.RecoverName + " = __gk.Recovered\nvar " + gocell.IfaceName + " = __gk.Iface\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
 			"var " + gocell.NamedName + " = __gk.Named",
 	} {
 		if _, err := e.evalRaw(context.Background(), src); err != nil {
@@ -306,7 +306,8 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 	e.topLine.Store(0)
 	kind, typ, typeDef := e.kinds(ctx)
 	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: kind, Type: typ, TypeDef: typeDef,
-		Symbol: e.symbol, Compiled: e.compiled, Result: e.resultText, MarkLines: true, UnwrapRecover: true}
+		Symbol: e.symbol, Compiled: e.compiled, Result: e.resultText, MarkLines: true, UnwrapRecover: true,
+		PackageType: e.pkgs.typeSymbol, Interfaces: true}
 	plan, err := e.parse(env, code)
 	if err != nil {
 		return engine.ExecuteResult{Err: cellError(err, code)}

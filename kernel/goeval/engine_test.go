@@ -702,3 +702,53 @@ func TestKernelBugEndsTheCellNotTheSession(t *testing.T) {
 		t.Errorf("Out %q after the failure, want 42", v)
 	}
 }
+
+// Assertions to interface types and type switches with interface cases, which yaegi
+// gets wrong (see gocell.Interface), give Go's answers.
+func TestInterfaceAssertions(t *testing.T) {
+	s := newSession(t)
+	s.ok("type named interface{ Name() string }\n" +
+		"type dog struct{ n int }\nfunc (d dog) Name() string { return fmt.Sprint(\"dog \", d.n) }\n" +
+		"type cat struct{}\nfunc (c *cat) Name() string { return \"cat\" }\n" +
+		"type plain struct{}\n" +
+		"func kind(r any) string {\n\tswitch v := r.(type) {\n\tcase int, string:\n\t\treturn fmt.Sprintf(\"int or string %v\", v)\n\tcase error:\n\t\treturn \"error \" + v.Error()\n\tcase named:\n\t\treturn \"named \" + v.Name()\n\tcase nil:\n\t\treturn \"nil\"\n\tdefault:\n\t\treturn fmt.Sprintf(\"other %v\", v)\n\t}\n}")
+	tests := []struct{ name, code, out string }{
+		{"nil to error, comma-ok", "var r any\nv, ok := r.(error)\nfmt.Println(v, ok)", "<nil> false\n"},
+		{"nil to a package's interface", "func f() {\n\tvar r any\n\t_, ok := r.(fmt.Stringer)\n\tfmt.Println(ok)\n}\nf()", "false\n"},
+		{"recover without a panic", "func quiet() {\n\tdefer func() {\n\t\tr := recover()\n\t\t_, isErr := r.(error)\n\t\tfmt.Println(isErr)\n\t}()\n}\nquiet()", "false\n"},
+		{"a cell's type to the cell's interface", "func f(r any) {\n\tv, ok := r.(named)\n\tfmt.Println(ok, v.Name())\n}\nf(dog{1})", "true dog 1\n"},
+		{"a pointer receiver", "func f(r any) {\n\tv, ok := r.(named)\n\tfmt.Println(ok, v.Name())\n}\nf(&cat{})", "true cat\n"},
+		{"a type without the method", "func f() {\n\t_, ok := any(plain{}).(named)\n\tfmt.Println(ok)\n}\nf()", "false\n"},
+		{"switch: a compiled error", "fmt.Println(kind(errors.New(\"disk full\")))", "error disk full\n"},
+		{"switch: the cell's interface", "fmt.Println(kind(dog{1}), kind(&cat{}))", "named dog 1 named cat\n"},
+		{"switch: several types in a case", "fmt.Println(kind(3), kind(\"s\"))", "int or string 3 int or string s\n"},
+		{"switch: nil and default", "fmt.Println(kind(nil), kind(2.5))", "nil other 2.5\n"},
+		{"switch without a variable, with an init statement", "func g(r any) {\n\tswitch k := 2; r.(type) {\n\tcase error:\n\t\tfmt.Println(\"error\", k)\n\tdefault:\n\t\tfmt.Println(\"default\", k)\n\t}\n}\ng(fmt.Errorf(\"x\"))\ng(1)", "error 2\ndefault 2\n"},
+		{"switch: break leaves the switch", "for i := 0; i < 2; i++ {\n\tswitch any(i).(type) {\n\tcase fmt.Stringer:\n\tcase int:\n\t\tif i == 0 {\n\t\t\tbreak\n\t\t}\n\t\tfmt.Println(\"int\", i)\n\t}\n}", "int 1\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			if out, _ := s.ok(tt.code); out != tt.out {
+				t.Errorf("output %q, want %q", out, tt.out)
+			}
+		})
+	}
+	// A failed assertion panics with Go's message, at the assertion's line.
+	s.t = t
+	fails := []struct{ name, code, value, frame string }{
+		{"nil to error", "func h(r any) error {\n\tn := 1\n\t_ = n\n\treturn r.(error)\n}\nh(nil)", "interface conversion: interface is nil, not error", "line 4: return r.(error))"},
+		{"a concrete type", "func h2(r any) string {\n\tn := 1\n\t_ = n\n\treturn r.(string)\n}\nh2(3)", "interface conversion: interface {} is int, not string", "line 4: return r.(string))"},
+	}
+	for _, tt := range fails {
+		err := s.fails(tt.code)
+		if err.Value != tt.value || len(err.Traceback) < 4 || !strings.HasSuffix(err.Traceback[3], tt.frame) {
+			t.Errorf("%s: %q %q, want %q at %q", tt.name, err.Value, err.Traceback, tt.value, tt.frame)
+		}
+	}
+	// recover sees Go's runtime error.
+	_, v := s.ok("func caught() (msg string) {\n\tdefer func() {\n\t\te := recover().(runtime.Error)\n\t\tmsg = e.Error()\n\t}()\n\tvar r any = 3\n\t_ = r.(string)\n\treturn \"\"\n}\ncaught()")
+	if v != `"interface conversion: interface {} is int, not string"` {
+		t.Errorf("recovered %s", v)
+	}
+}

@@ -202,7 +202,8 @@ func (e *Engine) describePanic(v any, count int) *engine.Error {
 // with the source line of each frame. The interpreter places each frame at the start of its
 // function, and the cell's own frame at the start of the segment. When v, the panic's
 // value, is a guard's [gocell.IndexError], the innermost frame is placed at the guarded
-// statement instead; when top is not 0, it is the cell line of the top-level statement
+// statement instead, and when it is a failed type assertion ([gocell.Conversion]), at
+// the assertion; when top is not 0, it is the cell line of the top-level statement
 // that was running ([gocell.LineName]), where the cell's frame is placed. An innermost
 // frame whose panic came from a call of panic with the value v is placed at that call
 // ([gocell.PanicName]). A frame of a cell's function that called the next one in is
@@ -211,6 +212,11 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 	at := 0
 	if ie, ok := unwrap(v).(gocell.IndexError); ok {
 		at = ie.Line
+	}
+	if c, ok := gocell.Conversion(unwrap(v)); ok {
+		if p, ok := e.cellPos(c.Line, c.Column); ok {
+			at = p.line
+		}
 	}
 	var out []string
 	callee := "" // the function of the frame before, which this one called
@@ -312,6 +318,9 @@ var reflectWording = []struct{ from, to string }{
 // panicText formats a panic value as Go prints it.
 func panicText(v any) string {
 	v = unwrap(v)
+	if c, ok := gocell.Conversion(v); ok {
+		return c.Msg
+	}
 	var s string
 	switch x := v.(type) {
 	case error:

@@ -68,6 +68,7 @@ func (e *Engine) overrides() interp.Exports {
 			"Line":      reflect.ValueOf(e.markLine),
 			"Panic":     reflect.ValueOf(e.panics.record),
 			"Recovered": reflect.ValueOf(gocell.Recovered),
+			"Iface":     reflect.ValueOf(gocell.Interface),
 			"Defer":     reflect.ValueOf(e.deferCall),
 			"Named":     reflect.ValueOf(func(name string, f any) any { return process.Named(name, f) }),
 		},
@@ -282,6 +283,16 @@ func (p *packages) symbol(pkgPath, name string) reflect.Type {
 		return nil
 	}
 	return v.Type()
+}
+
+// typeSymbol returns the type that exported type name of preloaded package pkgPath
+// denotes, or nil.
+func (p *packages) typeSymbol(pkgPath, name string) reflect.Type {
+	v, ok := p.values[pkgPath][name]
+	if !ok || !v.IsValid() || v.Kind() != reflect.Pointer || !v.IsNil() || v.CanAddr() {
+		return nil
+	}
+	return v.Type().Elem()
 }
 
 // lookup returns the import path of a preloaded package name.

@@ -87,3 +87,66 @@ func BenchmarkIndexLoop(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkInterfaceSwitch measures, in the interpreter, a function that sorts 1,000
+// values into kinds with a type switch that has a case of an interface type, and one that
+// asserts each to error with comma-ok: as written (where yaegi's answers are wrong, see
+// Interface) and as Parse rewrites them with Env.Interfaces.
+func BenchmarkInterfaceSwitch(b *testing.B) {
+	const switched = "func count(vs []any) int {\n\tn := 0\n\tfor _, v := range vs {\n\t\tswitch x := v.(type) {\n\t\tcase int:\n\t\t\tn += x\n\t\tcase error:\n\t\t\tn += len(x.Error())\n\t\tdefault:\n\t\t\t_ = x\n\t\t}\n\t}\n\treturn n\n}"
+	const asserted = "func count(vs []any) int {\n\tn := 0\n\tfor _, v := range vs {\n\t\tif _, ok := v.(error); ok {\n\t\t\tn++\n\t\t}\n\t}\n\treturn n\n}"
+	cases := []struct {
+		name, src string
+		parse     bool
+	}{
+		{"type switch, as written", switched, false},
+		{"type switch, rewritten", switched, true},
+		{"comma-ok, as written", asserted, false},
+		{"comma-ok, rewritten", asserted, true},
+	}
+	vs := make([]any, 1000)
+	for k := range vs {
+		switch k % 3 {
+		case 0:
+			vs[k] = k
+		case 1:
+			vs[k] = fmt.Errorf("e%d", k)
+		default:
+			vs[k] = "s"
+		}
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			i := interp.New(interp.Options{})
+			if err := i.Use(interp.Exports{"bench/hooks/hooks": {"Iface": reflect.ValueOf(Interface)}}); err != nil {
+				b.Fatal(err)
+			}
+			src := "package main\n" + c.src
+			if c.parse {
+				env := testEnv()
+				env.Interfaces = true
+				plan, err := env.Parse(c.src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				src = plan.Segments[0].Source
+			}
+			if got := strings.Contains(src, IfaceName+"("); got != c.parse {
+				b.Fatalf("calls %s: %v, want %v:\n%s", IfaceName, got, c.parse, src)
+			}
+			for _, s := range []string{`import hooks "bench/hooks"`, "var " + IfaceName + " = hooks.Iface", src} {
+				if _, err := i.Eval(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+			v, err := i.Eval("count")
+			if err != nil {
+				b.Fatal(err)
+			}
+			count := v.Interface().(func([]any) int)
+			for b.Loop() {
+				count(vs)
+			}
+		})
+	}
+}

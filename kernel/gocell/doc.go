@@ -112,6 +112,9 @@
 //   - With [Env.MarkLines], each top-level statement first calls [LineName] with its cell
 //     line, on its own line, and panic(v) becomes panic(PanicName(v, line)).
 //   - With [Env.UnwrapRecover], recover() becomes RecoverName(recover()) ([Recovered]).
+//   - With [Env.Interfaces], x.(I) for an interface type I becomes IfaceName(x).(I), and a
+//     type switch with a case of an interface type becomes a switch on the number of the
+//     matching clause ([Interface]).
 //   - At the top level, v, ok := m[k] and x, ok := y.(T) first define the variables
 //     with an ordinary assignment, then assign the comma-ok form.
 //

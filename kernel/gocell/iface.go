@@ -31,7 +31,7 @@ import (
 //
 // becomes, on the same lines,
 //
-//	switch { default: __gk_t1 := x; switch func() int { if _, ok := __gk_t1.(int); ok { return 1 }; … }() {
+//	switch { default: __gk_t1 := x; __gk_c2 := 0; if _, ok := __gk_t1.(int); ok { __gk_c2 = 1 } else if …; switch __gk_c2 {
 //	case 1: v := __gk_t1.(int); A; case 2: v := IfaceName(__gk_t1).(error); B; default: v := __gk_t1; C } }
 
 // IfaceName is called as IfaceName(x).(I) in place of x.(I) for an interface type I when
@@ -134,8 +134,8 @@ func (w *rewriter) switchesOnInterfaces(n *ast.TypeSwitchStmt, sc *scope) bool {
 // on the number of the clause that matches (see the comment at the top of this file). The
 // bound variable, if any, is bound in the first statement of each clause, and the case
 // bodies stay where they are. The value switched on is assigned to a variable in a
-// clause of a switch around: yaegi mistakes the tag of a switch with an init statement
-// whose variable a function literal in the tag uses.
+// clause of a switch around, which break statements in the bodies leave as they would
+// have left the type switch.
 func (w *rewriter) interfaceSwitch(n *ast.TypeSwitchStmt, sc *scope) {
 	var x ast.Expr
 	bound := ""
@@ -146,15 +146,15 @@ func (w *rewriter) interfaceSwitch(n *ast.TypeSwitchStmt, sc *scope) {
 	case *ast.ExprStmt:
 		x = a.X.(*ast.TypeAssertExpr).X
 	}
-	t := w.gen("t")
+	t, clause := w.gen("t"), w.gen("c")
 	var tests []string
 	for k, c := range n.Body.List {
 		for _, typ := range c.(*ast.CaseClause).List {
-			tests = append(tests, "if "+w.matches(t, typ, sc)+" { return "+strconv.Itoa(k+1)+" }")
+			tests = append(tests, "if "+w.matches(t, typ, sc)+" { "+clause+" = "+strconv.Itoa(k+1)+" }")
 		}
 	}
 	w.replace(n.Assign.Pos(), x.Pos(), "{ default: "+t+" := ")
-	w.replace(x.End(), n.Assign.End(), "; switch func() int { "+strings.Join(tests, "; ")+"; return 0 }()")
+	w.replace(x.End(), n.Assign.End(), "; "+clause+" := 0; "+strings.Join(tests, " else ")+"; switch "+clause)
 	w.insertClosing(n.End(), " }")
 	for k, c := range n.Body.List {
 		cc := c.(*ast.CaseClause)

@@ -88,10 +88,10 @@ func TestParseInterfaceAssertions(t *testing.T) {
 		{"at the top level, comma-ok", "var r any\nv, ok := r.(error)", []string{"= " + wrapped("r", "error")}, nil},
 		{"switch: concrete cases only", "func f(r any) {\n\tswitch v := r.(type) {\n\tcase int:\n\t\t_ = v\n\t}\n}", nil, []string{IfaceName, "__gk_t"}},
 		{"switch: an interface case", "func f(r any) {\n\tswitch v := r.(type) {\n\tcase int, string:\n\t\t_ = v\n\tcase error:\n\t\t_ = v\n\tcase nil:\n\tdefault:\n\t\t_ = v\n\t}\n}", []string{
-			"switch { default: __gk_t1 := r; switch func() int { if _, ok := __gk_t1.(int); ok { return 1 }; if _, ok := __gk_t1.(string); ok { return 1 }; if _, ok := " + wrapped("__gk_t1", "error") + "; ok { return 2 }; if __gk_t1 == nil { return 3 }; return 0 }() {",
+			"switch { default: __gk_t1 := r; __gk_c2 := 0; if _, ok := __gk_t1.(int); ok { __gk_c2 = 1 } else if _, ok := __gk_t1.(string); ok { __gk_c2 = 1 } else if _, ok := " + wrapped("__gk_t1", "error") + "; ok { __gk_c2 = 2 } else if __gk_t1 == nil { __gk_c2 = 3 }; switch __gk_c2 {",
 			"case 1: v := __gk_t1;", "case 2: v := " + wrapped("__gk_t1", "error") + ";", "case 3: v := __gk_t1;", "default: v := __gk_t1;", "\t} }"}, nil},
-		{"switch: the empty interface", "func f(r any) {\n\tswitch v := r.(type) {\n\tcase error:\n\tcase any:\n\t\t_ = v\n\t}\n}", []string{"if __gk_t1 != nil { return 2 }", "case 2: v := (any)(__gk_t1);"}, nil},
-		{"switch: no variable, an init statement", "func f(r any) {\n\tswitch k := 1; r.(type) {\n\tcase io.Reader:\n\t\t_ = k\n\t}\n}", []string{"switch k := 1; { default: __gk_t1 := r; switch func() int { if _, ok := " + wrapped("__gk_t1", "io.Reader") + "; ok { return 1 }; return 0 }() {", "case 1:\n"}, nil},
+		{"switch: the empty interface", "func f(r any) {\n\tswitch v := r.(type) {\n\tcase error:\n\tcase any:\n\t\t_ = v\n\t}\n}", []string{"else if __gk_t1 != nil { __gk_c2 = 2 }", "case 2: v := (any)(__gk_t1);"}, nil},
+		{"switch: no variable, an init statement", "func f(r any) {\n\tswitch k := 1; r.(type) {\n\tcase io.Reader:\n\t\t_ = k\n\t}\n}", []string{"switch k := 1; { default: __gk_t1 := r; __gk_c2 := 0; if _, ok := " + wrapped("__gk_t1", "io.Reader") + "; ok { __gk_c2 = 1 }; switch __gk_c2 {", "case 1:\n"}, nil},
 		{"switch: the session's interface", "func f(r any) {\n\tswitch r.(type) {\n\tcase shape:\n\t}\n}", []string{wrapped("__gk_t1", "shape")}, nil},
 		{"switch: the session's struct", "func f(r any) {\n\tswitch r.(type) {\n\tcase point:\n\t}\n}", nil, []string{"__gk_t"}},
 	}

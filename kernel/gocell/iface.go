@@ -245,3 +245,14 @@ func Conversion(v any) (ConversionError, bool) {
 	}
 	return ConversionError{Msg: msg, Line: line, Column: col}, true
 }
+
+// emptyClauses gives each empty clause of type switch n, whose bound variable is bound,
+// the statement _ = bound: yaegi's compiler crashes on a type switch with a bound variable
+// and an empty clause ("index out of range [-1]").
+func (w *rewriter) emptyClauses(n *ast.TypeSwitchStmt, bound string) {
+	for _, c := range n.Body.List {
+		if cc := c.(*ast.CaseClause); len(cc.Body) == 0 {
+			w.insert(cc.Colon+1, " _ = "+bound+";")
+		}
+	}
+}

@@ -86,6 +86,8 @@ func TestParseInterfaceAssertions(t *testing.T) {
 		{"a call's result", "func g() any { return nil }\nfunc f() { _ = g().(error) }", []string{wrapped("g()", "error")}, nil},
 		{"recover", "func f() {\n\tdefer func() {\n\t\tif e, ok := recover().(error); ok {\n\t\t\t_ = e\n\t\t}\n\t}()\n}", []string{RecoverName + "(" + IfaceName + "(recover()))" + ".(error)"}, nil},
 		{"at the top level, comma-ok", "var r any\nv, ok := r.(error)", []string{"= " + wrapped("r", "error")}, nil},
+		{"switch: an empty clause", "func f(r any) {\n\tswitch v := r.(type) {\n\tcase int:\n\t\t_ = v + 1\n\tcase string:\n\tdefault:\n\t}\n}", []string{"case string: _ = v;\n", "default: _ = v;\n", "case int:\n"}, []string{"__gk_t"}},
+		{"switch: an empty clause, no variable", "func f(r any) {\n\tswitch r.(type) {\n\tdefault:\n\t}\n}", []string{"default:\n"}, []string{"_ ="}},
 		{"switch: concrete cases only", "func f(r any) {\n\tswitch v := r.(type) {\n\tcase int:\n\t\t_ = v\n\t}\n}", nil, []string{IfaceName, "__gk_t"}},
 		{"switch: an interface case", "func f(r any) {\n\tswitch v := r.(type) {\n\tcase int, string:\n\t\t_ = v\n\tcase error:\n\t\t_ = v\n\tcase nil:\n\tdefault:\n\t\t_ = v\n\t}\n}", []string{
 			"switch { default: __gk_t1 := r; __gk_c2 := 0; if _, ok := __gk_t1.(int); ok { __gk_c2 = 1 } else if _, ok := __gk_t1.(string); ok { __gk_c2 = 1 } else if _, ok := " + wrapped("__gk_t1", "error") + "; ok { __gk_c2 = 2 } else if __gk_t1 == nil { __gk_c2 = 3 }; switch __gk_c2 {",

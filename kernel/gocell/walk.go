@@ -657,7 +657,8 @@ func (w *rewriter) packagePath(name string, o *object, found bool) string {
 // typeSwitch walks a type switch, declaring the bound variable in every clause.
 func (w *rewriter) typeSwitch(n *ast.TypeSwitchStmt, sc *scope) {
 	ss := newScope(sc)
-	if w.switchesOnInterfaces(n, ss) {
+	rewritten := w.switchesOnInterfaces(n, ss)
+	if rewritten {
 		w.interfaceSwitch(n, ss)
 	}
 	w.node(n.Init, ss)
@@ -665,6 +666,9 @@ func (w *rewriter) typeSwitch(n *ast.TypeSwitchStmt, sc *scope) {
 	switch a := n.Assign.(type) {
 	case *ast.AssignStmt:
 		bound = a.Lhs[0].(*ast.Ident).Name
+		if !rewritten && bound != "_" {
+			w.emptyClauses(n, bound)
+		}
 		w.node(a.Rhs[0].(*ast.TypeAssertExpr).X, ss)
 	case *ast.ExprStmt:
 		w.node(a.X.(*ast.TypeAssertExpr).X, ss)

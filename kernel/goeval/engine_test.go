@@ -724,6 +724,7 @@ func TestInterfaceAssertions(t *testing.T) {
 		{"switch: several types in a case", "fmt.Println(kind(3), kind(\"s\"))", "int or string 3 int or string s\n"},
 		{"switch: nil and default", "fmt.Println(kind(nil), kind(2.5))", "nil other 2.5\n"},
 		{"switch without a variable, with an init statement", "func g(r any) {\n\tswitch k := 2; r.(type) {\n\tcase error:\n\t\tfmt.Println(\"error\", k)\n\tdefault:\n\t\tfmt.Println(\"default\", k)\n\t}\n}\ng(fmt.Errorf(\"x\"))\ng(1)", "error 2\ndefault 2\n"},
+		{"switch: an empty clause", "func count(vs []any) int {\n\tn := 0\n\tfor _, v := range vs {\n\t\tswitch x := v.(type) {\n\t\tcase int:\n\t\t\tn += x\n\t\tdefault:\n\t\t}\n\t}\n\treturn n\n}\nfmt.Println(count([]any{1, 2, \"s\"}))", "3\n"},
 		{"switch: break leaves the switch", "for i := 0; i < 2; i++ {\n\tswitch any(i).(type) {\n\tcase fmt.Stringer:\n\tcase int:\n\t\tif i == 0 {\n\t\t\tbreak\n\t\t}\n\t\tfmt.Println(\"int\", i)\n\t}\n}", "int 1\n"},
 	}
 	for _, tt := range tests {

@@ -42,11 +42,11 @@ const IfaceName = "__gk_iface"
 // it implements no interface with any.
 type nilInterface struct{}
 
-// NilInterfaceType is the name the interpreter gives the type of the value [Interface]
+// nilInterfaceType is the name the interpreter gives the type of the value [Interface]
 // returns for nil, as its messages spell it ("interface conversion: gocell.nilInterface
 // is not error: missing method Error"); Go says "interface conversion: interface is nil,
 // not error".
-var NilInterfaceType = reflect.TypeFor[nilInterface]().String()
+const nilInterfaceType = "gocell.nilInterface"
 
 // Interface returns v for an assertion to an interface type in a cell, or a value that
 // implements no non-empty interface when v is nil; see IfaceName. It unwraps v as
@@ -165,7 +165,7 @@ func (w *rewriter) interfaceSwitch(n *ast.TypeSwitchStmt, sc *scope) {
 			continue
 		}
 		value := t
-		if len(cc.List) == 1 && !isNilIdent(cc.List[0], sc, w) {
+		if len(cc.List) == 1 && !w.nilIdent(cc.List[0], sc) {
 			value = w.asserted(t, cc.List[0], sc)
 		}
 		w.insert(cc.Colon+1, " "+bound+" := "+value+";")
@@ -175,7 +175,7 @@ func (w *rewriter) interfaceSwitch(n *ast.TypeSwitchStmt, sc *scope) {
 // matches returns a Go condition that holds when the value of variable t matches case
 // type typ of a type switch.
 func (w *rewriter) matches(t string, typ ast.Expr, sc *scope) string {
-	if isNilIdent(typ, sc, w) {
+	if w.nilIdent(typ, sc) {
 		return t + " == nil"
 	}
 	if iface, empty := w.ifaceType(typ, sc); iface && empty {
@@ -196,8 +196,8 @@ func (w *rewriter) asserted(t string, typ ast.Expr, sc *scope) string {
 	return t + ".(" + w.src(typ) + ")"
 }
 
-// isNilIdent reports whether e is the predeclared nil.
-func isNilIdent(e ast.Expr, sc *scope, w *rewriter) bool {
+// nilIdent reports whether e is the predeclared nil.
+func (w *rewriter) nilIdent(e ast.Expr, sc *scope) bool {
 	id, ok := ast.Unparen(e).(*ast.Ident)
 	return ok && id.Name == "nil" && w.universal("nil", sc)
 }
@@ -223,14 +223,18 @@ var conversionMessage = regexp.MustCompile(`^(\d+):(\d+): (interface conversion:
 
 // nilConversion matches the message of an assertion of the value [Interface] passes for
 // nil.
-var nilConversion = regexp.MustCompile(`^interface conversion: ` + regexp.QuoteMeta(NilInterfaceType) + ` is not (.*): missing method \w+$`)
+var nilConversion = regexp.MustCompile(`^interface conversion: ` + regexp.QuoteMeta(nilInterfaceType) + ` is not (.*): missing method \w+$`)
+
+// interpErrorType is the type of the errors the interpreter panics with for a failed
+// type assertion, among others.
+const interpErrorType = "*interp.cfgError"
 
 // Conversion returns the runtime error of a failed type assertion when v, a panic value
 // of the interpreter, is one, in Go's words: "interface conversion: interface is nil, not
 // error" for an assertion of a nil value to an interface.
 func Conversion(v any) (ConversionError, bool) {
 	err, ok := v.(error)
-	if !ok {
+	if !ok || reflect.TypeOf(v).String() != interpErrorType {
 		return ConversionError{}, false
 	}
 	m := conversionMessage.FindStringSubmatch(err.Error())

@@ -1,6 +1,7 @@
 package gocell
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -124,26 +125,46 @@ func TestParseInterfaceAssertions(t *testing.T) {
 	}
 }
 
+// assertionPanic returns the value yaegi panics with when the body of a function fails,
+// with IfaceName bound as the evaluator binds it.
+func assertionPanic(t *testing.T, body string) any {
+	t.Helper()
+	i := interp.New(interp.Options{Stderr: io.Discard})
+	if err := i.Use(interp.Exports{"hooks/hooks": {"Iface": reflect.ValueOf(Interface)}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{`import hooks "hooks"`, "var " + IfaceName + " = hooks.Iface", "func f() {\n" + body + "\n}"} {
+		if _, err := i.Eval(src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := i.Eval("f()")
+	var p interp.Panic
+	if !errors.As(err, &p) {
+		t.Fatalf("f() = %v, want a panic", err)
+	}
+	return p.Value
+}
+
 func TestConversion(t *testing.T) {
 	tests := []struct {
 		name string
 		v    any
 		want string // "" when v is not an assertion's failure
-		line int
+		line int    // in the interpreter's source: f's body starts on line 2
 	}{
-		{"a concrete type", fmt.Errorf("12:5: interface conversion: interface {} is int, not string"), "interface conversion: interface {} is int, not string", 12},
-		{"nil", fmt.Errorf("3:1: interface conversion: %s is not error: missing method Error", NilInterfaceType), "interface conversion: interface is nil, not error", 3},
-		{"nil, a package's interface", fmt.Errorf("3:1: interface conversion: %s is not fmt.Stringer: missing method String", NilInterfaceType), "interface conversion: interface is nil, not fmt.Stringer", 3},
-		{"a missing method", fmt.Errorf("7:2: interface conversion: int is not error: missing method Error"), "interface conversion: int is not error: missing method Error", 7},
-		{"another error", fmt.Errorf("7:2: undefined: x"), "", 0},
-		{"no position", fmt.Errorf("interface conversion: int is not error"), "", 0},
+		{"a concrete type", assertionPanic(t, "var r any = 3\n_ = r.(string)"), "interface conversion: interface {} is int, not string", 3},
+		{"nil", assertionPanic(t, "var r any\n\n_ = "+IfaceName+"(r).(error)"), "interface conversion: interface is nil, not error", 4},
+		{"a missing method", assertionPanic(t, "var r any = 3\n_ = "+IfaceName+"(r).(error)"), "interface conversion: int is not error: missing method Error", 3},
+		{"an error of the cell with the same words", fmt.Errorf("3:1: interface conversion: interface {} is int, not string"), "", 0},
+		{"another panic of the interpreter", assertionPanic(t, "var m map[string]int\nm[\"a\"] = 1"), "", 0},
 		{"a string", "7:2: interface conversion: x", "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, ok := Conversion(tt.v)
 			if ok != (tt.want != "") || c.Msg != tt.want || c.Line != tt.line {
-				t.Errorf("Conversion = %+v, %v; want %q at line %d", c, ok, tt.want, tt.line)
+				t.Errorf("Conversion(%v) = %+v, %v; want %q at line %d", tt.v, c, ok, tt.want, tt.line)
 			}
 			if ok {
 				if r, isC := Recovered(tt.v).(ConversionError); !isC || r != c {

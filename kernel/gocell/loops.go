@@ -181,6 +181,10 @@ func (w *rewriter) rangeInteger(n *ast.RangeStmt) {
 	w.depth++
 	defer func() { w.depth-- }()
 	if w.labeled(n) {
+		if strings.Contains(w.t.src[w.off(n.For):w.off(n.Body.Lbrace)], "\n") {
+			w.unsupported(w.off(n.For), "range over an integer in a labelled loop whose header spans lines is not supported here; write the header on one line")
+			return
+		}
 		if !w.oneLine(n.X) || !pure(n.X) {
 			w.unsupported(w.off(n.X.Pos()), "range over an integer in a labelled loop needs a simple bound here; assign the bound to a variable first")
 			return

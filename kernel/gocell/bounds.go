@@ -1485,7 +1485,7 @@ func (g *guardScan) resultOf(c *ast.CallExpr) (string, reflect.Kind) {
 		// o is nil where the use may see the session's function of that name instead
 		// of the cell's.
 		// The cell's imports are the same where the function is declared and here.
-		if o == nil || o.kind != objFunc || o.resultType == "" || !o.seq.sequence() || g.spelledHere(o.resultType, c, nil) == nil {
+		if o == nil || o.kind != objFunc || o.resultType == "" || !o.seq.sequence() || !g.spelledHere(o.resultType, c, nil) {
 			return "", reflect.Invalid
 		}
 		return o.resultType, o.seq.reflectKind()
@@ -1494,21 +1494,21 @@ func (g *guardScan) resultOf(c *ast.CallExpr) (string, reflect.Kind) {
 		return "", reflect.Invalid
 	}
 	text, t := g.w.env.Result(id.Name), g.w.sessionFunc(id.Name)
-	if text == "" || t == nil || g.spelledHere(text, c, t.Out(0)) == nil {
+	if text == "" || t == nil || !g.spelledHere(text, c, t.Out(0)) {
 		return "", reflect.Invalid
 	}
 	return text, t.Out(0).Kind()
 }
 
-// spelledHere parses type text and returns it when it denotes, where call c stands, the
-// type it denoted where it was declared (see spelled), or nil. When rt, the type's
+// spelledHere parses type text and reports whether it denotes, where call c stands, the
+// type it denoted where it was declared (see spelled). When rt, the type's
 // compiled form, is known, the packages' types it names must be rt's (an earlier cell
 // may have given a package's name to another package). The packages it names are
 // imported where the cell does not import them.
-func (g *guardScan) spelledHere(text string, c *ast.CallExpr, rt reflect.Type) ast.Expr {
+func (g *guardScan) spelledHere(text string, c *ast.CallExpr, rt reflect.Type) bool {
 	t, err := parser.ParseExpr(text)
 	if err != nil || !g.w.spelled(t, g.sc, c.Pos()) || rt != nil && !g.w.rtypeMatches(t, rt, g.sc, c.Pos()) {
-		return nil
+		return false
 	}
 	ast.Inspect(t, func(n ast.Node) bool {
 		if sel, ok := n.(*ast.SelectorExpr); ok {
@@ -1516,7 +1516,7 @@ func (g *guardScan) spelledHere(text string, c *ast.CallExpr, rt reflect.Type) a
 		}
 		return true
 	})
-	return t
+	return true
 }
 
 // inlineDepth is the depth of an inline check's edits, which enclose every other edit
@@ -1861,13 +1861,20 @@ func embeddedName(t ast.Expr) string {
 // packageMember returns the type of pkg.Name, a variable, constant or function of a
 // package, as [Env.Symbol] reports it, or nil.
 func (w *rewriter) packageMember(e *ast.SelectorExpr, sc *scope) reflect.Type {
+	return w.packageLookup(e, sc, w.env.Symbol)
+}
+
+// packageLookup returns what lookup, one of the Env's functions of a package's import
+// path and a member's name, reports about pkg.Name when pkg stands for a package in sc;
+// nil otherwise.
+func (w *rewriter) packageLookup(e *ast.SelectorExpr, sc *scope, lookup func(pkgPath, name string) reflect.Type) reflect.Type {
 	x, ok := e.X.(*ast.Ident)
-	if !ok || w.env.Symbol == nil {
+	if !ok || lookup == nil {
 		return nil
 	}
 	p := w.packageOf(x.Name, sc)
 	if p == "" {
 		return nil
 	}
-	return w.env.Symbol(p, e.Sel.Name)
+	return lookup(p, e.Sel.Name)
 }

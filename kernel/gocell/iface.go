@@ -1,7 +1,6 @@
 package gocell
 
 import (
-	"fmt"
 	"go/ast"
 	"reflect"
 	"regexp"
@@ -49,11 +48,11 @@ type nilInterface struct{}
 const nilInterfaceType = "gocell.nilInterface"
 
 // Interface returns v for an assertion to an interface type in a cell, or a value that
-// implements no non-empty interface when v is nil; see IfaceName. It unwraps v as
-// [Recovered] does, since recover().(error) in a cell becomes
+// implements no non-empty interface when v is nil; see IfaceName. It unwraps a
+// reflect.Value as [Recovered] does, since recover().(error) in a cell becomes
 // RecoverName(IfaceName(recover())).(error). The evaluator binds it to [IfaceName].
 func Interface(v any) any {
-	v = Recovered(v)
+	v = unwrapValue(v)
 	if v == nil {
 		return nilInterface{}
 	}
@@ -85,14 +84,8 @@ func (w *rewriter) ifaceType(t ast.Expr, sc *scope) (iface, empty bool) {
 			return true, true
 		}
 	case *ast.SelectorExpr:
-		x, ok := t.X.(*ast.Ident)
-		if !ok || w.env.PackageType == nil {
-			return false, false
-		}
-		if p := w.packageOf(x.Name, sc); p != "" {
-			if rt := w.env.PackageType(p, t.Sel.Name); rt != nil && rt.Kind() == reflect.Interface {
-				return true, rt.NumMethod() == 0
-			}
+		if rt := w.packageLookup(t, sc, w.env.PackageType); rt != nil && rt.Kind() == reflect.Interface {
+			return true, rt.NumMethod() == 0
 		}
 	}
 	return false, false
@@ -181,7 +174,7 @@ func (w *rewriter) matches(t string, typ ast.Expr, sc *scope) string {
 	if iface, empty := w.ifaceType(typ, sc); iface && empty {
 		return t + " != nil"
 	}
-	return fmt.Sprintf("_, ok := %s; ok", w.asserted(t, typ, sc))
+	return "_, ok := " + w.asserted(t, typ, sc) + "; ok"
 }
 
 // asserted returns the assertion of variable t to type typ, through IfaceName when typ is

@@ -100,21 +100,7 @@ func TestParseInterfaceAssertions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan := mustParse(t, ifaceEnv(), tt.cell)
-			var src strings.Builder
-			for _, s := range plan.Segments {
-				src.WriteString(s.Source)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(src.String(), w) {
-					t.Errorf("source lacks %q:\n%s", w, src.String())
-				}
-			}
-			for _, n := range tt.not {
-				if strings.Contains(src.String(), n) {
-					t.Errorf("source has %q:\n%s", n, src.String())
-				}
-			}
+			checkSources(t, mustParse(t, ifaceEnv(), tt.cell), tt.want, tt.not)
 		})
 	}
 	// Without Env.Interfaces nothing changes.

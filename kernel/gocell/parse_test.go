@@ -457,23 +457,29 @@ func TestParseRewrites(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan := mustParse(t, testEnv(tt.session...), tt.cell)
-			var all strings.Builder
-			for _, s := range plan.Segments {
-				all.WriteString(s.Source)
-				all.WriteString("\n")
-			}
-			for _, h := range tt.has {
-				if !strings.Contains(all.String(), h) {
-					t.Errorf("sources lack %q:\n%s", h, all.String())
-				}
-			}
-			for _, h := range tt.hasNot {
-				if strings.Contains(all.String(), h) {
-					t.Errorf("sources contain %q:\n%s", h, all.String())
-				}
-			}
+			checkSources(t, mustParse(t, testEnv(tt.session...), tt.cell), tt.has, tt.hasNot)
 		})
+	}
+}
+
+// checkSources checks that plan's sources, one after another, contain each text of has
+// and none of hasNot.
+func checkSources(t *testing.T, plan *Plan, has, hasNot []string) {
+	t.Helper()
+	var all strings.Builder
+	for _, s := range plan.Segments {
+		all.WriteString(s.Source)
+		all.WriteString("\n")
+	}
+	for _, h := range has {
+		if !strings.Contains(all.String(), h) {
+			t.Errorf("sources lack %q:\n%s", h, all.String())
+		}
+	}
+	for _, h := range hasNot {
+		if strings.Contains(all.String(), h) {
+			t.Errorf("sources contain %q:\n%s", h, all.String())
+		}
 	}
 }
 

@@ -9,11 +9,18 @@ import "reflect"
 // Other values, nil and runtime errors among them, pass through. The evaluator binds it
 // to [RecoverName].
 func Recovered(v any) any {
-	if rv, ok := v.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() {
-		return rv.Interface()
-	}
+	v = unwrapValue(v)
 	if c, ok := Conversion(v); ok {
 		return c
+	}
+	return v
+}
+
+// unwrapValue returns the value inside v when v is a reflect.Value the interpreter
+// wrapped it in, and v otherwise.
+func unwrapValue(v any) any {
+	if rv, ok := v.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() {
+		return rv.Interface()
 	}
 	return v
 }

@@ -28,8 +28,8 @@ type object struct {
 	generic  bool   // a func with type parameters
 	// Whether a func's single result is an integer or a function.
 	resultInteger, resultFunction bool
-	// resultType is the text of a func's single result type when it is made of
-	// predeclared types only; see predeclaredText.
+	// resultType is the text of a func's single result type when a later cell can
+	// write it to the same effect; see spelled.
 	resultType string
 	// seq describes a variable's or constant's type, a type's underlying type or a
 	// func's single result when it is certainly a slice, an array or a string.

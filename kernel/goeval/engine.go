@@ -307,7 +307,7 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 	kind, typ, typeDef := e.kinds(ctx)
 	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: kind, Type: typ, TypeDef: typeDef,
 		Symbol: e.symbol, Compiled: e.compiled, Result: e.resultText, MarkLines: true, UnwrapRecover: true,
-		PackageType: e.pkgs.typeSymbol, Interfaces: true}
+		PackageType: e.packageType, Interfaces: true}
 	plan, err := e.parse(env, code)
 	if err != nil {
 		return engine.ExecuteResult{Err: cellError(err, code)}
@@ -458,14 +458,32 @@ func (e *Engine) kinds(ctx context.Context) (kind func(string) reflect.Kind, typ
 // about a package whose preloaded name the session has imported under another path, since
 // a cell's pkg.Name then need not mean that package's member.
 func (e *Engine) symbol(pkgPath, name string) reflect.Type {
+	if e.renamed(pkgPath) {
+		return nil
+	}
+	return e.pkgs.symbol(pkgPath, name)
+}
+
+// packageType is gocell.Env.PackageType: the type a preloaded package's exported type
+// denotes, with nothing said about a renamed package, as for symbol.
+func (e *Engine) packageType(pkgPath, name string) reflect.Type {
+	if e.renamed(pkgPath) {
+		return nil
+	}
+	return e.pkgs.typeSymbol(pkgPath, name)
+}
+
+// renamed reports whether the session has imported another package under the name of
+// preloaded package pkgPath.
+func (e *Engine) renamed(pkgPath string) bool {
 	for n, p := range e.imported {
 		if p != pkgPath {
 			if q, _ := e.pkgs.lookup(n); q == pkgPath {
-				return nil
+				return true
 			}
 		}
 	}
-	return e.pkgs.symbol(pkgPath, name)
+	return false
 }
 
 // globals returns the interpreter's global variables and constants, or an empty map when it

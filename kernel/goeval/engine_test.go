@@ -405,9 +405,15 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 	if s.e.symbol("math/rand", "Perm") == nil {
 		t.Errorf("no type for math/rand.Perm")
 	}
+	if s.e.packageType("math/rand", "Source") == nil {
+		t.Errorf("no type for math/rand.Source")
+	}
 	s.ok("import rand \"crypto/rand\"")
 	if typ := s.e.symbol("math/rand", "Perm"); typ != nil {
 		t.Errorf("math/rand.Perm is %v after rand names crypto/rand", typ)
+	}
+	if typ := s.e.packageType("math/rand", "Source"); typ != nil {
+		t.Errorf("math/rand.Source is %v after rand names crypto/rand", typ)
 	}
 }
 

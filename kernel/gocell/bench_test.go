@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/traefik/yaegi/interp"
+
+	"github.com/gokernel/gokernel/kernel/goeval/overflow"
 )
 
 // BenchmarkParse measures a long cell that mixes declarations, statements and loops.
@@ -146,6 +148,54 @@ func BenchmarkInterfaceSwitch(b *testing.B) {
 			count := v.Interface().(func([]any) int)
 			for b.Loop() {
 				count(vs)
+			}
+		})
+	}
+}
+
+// BenchmarkStackChecks measures, in the interpreter, a recursive Fibonacci function that
+// makes 21,891 calls: as written, and with the count-down that Env.StackChecks starts each
+// function body with, calling the evaluator's stack guard when the count runs out.
+func BenchmarkStackChecks(b *testing.B) {
+	const fib = "func fib(n int) int {\n\tif n < 2 {\n\t\treturn n\n\t}\n\treturn fib(n-1) + fib(n-2)\n}"
+	for _, checked := range []bool{false, true} {
+		name := "as written"
+		if checked {
+			name = "with stack checks"
+		}
+		b.Run(name, func(b *testing.B) {
+			i := interp.New(interp.Options{})
+			var guard overflow.Guard
+			if err := i.Use(interp.Exports{"bench/hooks/hooks": {"Stack": reflect.ValueOf(guard.Check)}}); err != nil {
+				b.Fatal(err)
+			}
+			src := "package main\n" + fib
+			if checked {
+				env := testEnv()
+				env.StackChecks = true
+				plan, err := env.Parse(fib)
+				if err != nil {
+					b.Fatal(err)
+				}
+				src = plan.Segments[0].Source
+			}
+			if got := strings.Contains(src, StackName+"("); got != checked {
+				b.Fatalf("calls %s: %v, want %v:\n%s", StackName, got, checked, src)
+			}
+			for _, s := range []string{`import hooks "bench/hooks"`, "var " + CallsName + " int\nvar " + StackName + " = hooks.Stack", src} {
+				if _, err := i.Eval(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+			v, err := i.Eval("fib")
+			if err != nil {
+				b.Fatal(err)
+			}
+			f := v.Interface().(func(int) int)
+			for b.Loop() {
+				if f(20) != 6765 {
+					b.Fatal("fib(20) != 6765")
+				}
 			}
 		})
 	}

@@ -91,7 +91,9 @@ func parseNoPanic(t *testing.T, path, fn, cell string) (accepted bool) {
 			t.Errorf("Parse panicked on the body of %s in %s: %v", fn, path, r)
 		}
 	}()
-	plan, err := testEnv("session").Parse(cell)
+	env := testEnv("session")
+	env.StackChecks = true
+	plan, err := env.Parse(cell)
 	if err != nil {
 		return false
 	}

@@ -70,6 +70,15 @@ type Env struct {
 	// switches on the number of the matching clause, whose cases yaegi tests wrongly
 	// (see [Interface]).
 	Interfaces bool
+	// StackChecks starts each function body with a count-down of [CallsName] that
+	// calls StackName(function, count, line) whenever the count runs out, so that the
+	// evaluator can measure the goroutine's stack and stop a recursion that never
+	// ends before Go's fatal stack overflow ends the process. StackName returns the
+	// next count.
+	StackChecks bool
+	// Count is the cell's execution count, which stack checks pass on so that a
+	// report names the cell (In [Count]).
+	Count int
 	// NoHoist keeps calls whose results a statement indexes directly (f()[i]) in their
 	// statements; see [Segment.Hoisted].
 	NoHoist bool

@@ -49,6 +49,16 @@ const (
 	// RecoverName is called as RecoverName(recover()) in place of recover() when
 	// [Env.UnwrapRecover] is set; see [Recovered].
 	RecoverName = "__gk_recovered"
+	// CallsName is the session's int variable that each function body counts down
+	// with [Env.StackChecks]; when it goes below zero, the body sets it to
+	// StackName(function, count, line).
+	CallsName = "__gk_calls"
+	// StackName is called as StackName(function, count, line) when [CallsName] runs
+	// out: function is the name of the function whose body counts ("main.f",
+	// "main.(*T).m", "main.f.func" for a function literal in f), count is [Env.Count]
+	// and line is the cell line of the function's opening brace. It returns the next
+	// count.
+	StackName = "__gk_stack"
 	// GeneratedPrefix starts every identifier that rewrites introduce.
 	GeneratedPrefix = "__gk_"
 )

@@ -25,6 +25,7 @@ type rewriter struct {
 	undefined []Ident
 
 	listed    ast.Stmt // the statement being walked as an element of a statement list
+	funcName  string   // the function whose body is being walked, as tracebacks name it
 	depth     int      // syntax nesting, for ordering edits
 	funcDepth int      // function bodies around the node being walked
 	wrapped   bool     // inside a top-level statement run as func() { ... }()
@@ -289,7 +290,27 @@ func (w *rewriter) funcDecl(d *ast.FuncDecl) {
 	}
 	w.decls = append(w.decls, decl)
 
-	w.body(d.Body, w.signature(d.Recv, d.Type, w.cell))
+	w.body(d.Body, w.signature(d.Recv, d.Type, w.cell), funcName(d))
+}
+
+// funcName returns the name of a top-level function or method in tracebacks: main.f,
+// main.T.m or main.(*T).m.
+func funcName(d *ast.FuncDecl) string {
+	if d.Recv == nil || len(d.Recv.List) != 1 {
+		return "main." + d.Name.Name
+	}
+	recv := d.Recv.List[0].Type
+	for {
+		p, ok := recv.(*ast.ParenExpr)
+		if !ok {
+			break
+		}
+		recv = p.X
+	}
+	if _, ok := recv.(*ast.StarExpr); ok {
+		return "main.(*" + receiverBase(recv) + ")." + d.Name.Name
+	}
+	return "main." + receiverBase(recv) + "." + d.Name.Name
 }
 
 // signature walks the types of a function's receiver (recv may be nil), type parameters,
@@ -387,11 +408,26 @@ func (w *rewriter) fieldList(fl *ast.FieldList, sc *scope) {
 	}
 }
 
-// body walks a function body in the function's scope.
-func (w *rewriter) body(b *ast.BlockStmt, fs *scope) {
+// body walks a function body in the function's scope. With [Env.StackChecks], it starts
+// a body that calls anything but builtins and conversions (see callsAny) with a count-down of [CallsName] that calls StackName(name, count, line) when
+// the count runs out: name is the function's name in tracebacks, count is [Env.Count] and
+// line is the cell line of the body's opening brace.
+func (w *rewriter) body(b *ast.BlockStmt, fs *scope, name string) {
 	if b == nil {
 		return
 	}
+	if w.env.StackChecks && w.callsAny(b, fs) {
+		// The check goes in front of the first statement, on its line: the interpreter
+		// places a frame that has not reached a call at its function's first statement.
+		line, _ := w.t.position(w.off(b.Lbrace))
+		p := w.off(b.List[0].Pos())
+		check := "if " + CallsName + "--; " + CallsName + " < 0 { " + CallsName + " = " + StackName +
+			"(" + strconv.Quote(name) + ", " + strconv.Itoa(w.env.Count) + ", " + strconv.Itoa(line) + ") }; "
+		w.add(edit{pos: p, end: p, text: check, depth: w.depth, mapped: true})
+	}
+	outer := w.funcName
+	w.funcName = name
+	defer func() { w.funcName = outer }()
 	w.funcDepth++
 	w.list(b.List, fs)
 	w.funcDepth--
@@ -450,7 +486,7 @@ func (w *rewriter) node(n ast.Node, sc *scope) {
 	case *ast.CallExpr:
 		w.call(n, sc, true)
 	case *ast.FuncLit:
-		w.body(n.Body, w.signature(nil, n.Type, sc))
+		w.body(n.Body, w.signature(nil, n.Type, sc), w.literalName())
 	case *ast.FuncType:
 		w.signature(nil, n, sc)
 	case *ast.StructType:
@@ -684,4 +720,54 @@ func (w *rewriter) typeSwitch(n *ast.TypeSwitchStmt, sc *scope) {
 		}
 		w.list(cc.Body, cs)
 	}
+}
+
+// literalName returns the name of a function literal in tracebacks: main.f.func inside
+// function f, and main.func in the cell's own statements.
+func (w *rewriter) literalName() string {
+	if w.funcName == "" {
+		return "main.func"
+	}
+	return w.funcName + ".func"
+}
+
+// callsAny reports whether function body b, in the function's scope fs, may call a
+// function: whether it has a call, outside the function literals in it, that is not of a
+// builtin or a conversion to a predeclared type. A body that calls nothing else cannot
+// take part in a recursion, so it needs no stack check. A name the body uses otherwise
+// than as the function of a call (len := 3) may not be the builtin, so its calls count.
+func (w *rewriter) callsAny(b *ast.BlockStmt, fs *scope) bool {
+	called := map[*ast.Ident]bool{}
+	calls := false
+	ast.Inspect(b, func(n ast.Node) bool {
+		if calls {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			id, ok := ast.Unparen(n.Fun).(*ast.Ident)
+			if !ok || !(builtinFunc(id.Name) || predeclaredType(id.Name)) || !w.universal(id.Name, fs) {
+				calls = true
+				return false
+			}
+			called[id] = true
+		}
+		return true
+	})
+	if calls {
+		return true
+	}
+	names := map[string]bool{}
+	for id := range called {
+		names[id.Name] = true
+	}
+	ast.Inspect(b, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && !called[id] && names[id.Name] {
+			calls = true
+		}
+		return !calls
+	})
+	return calls
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/gokernel/gokernel/kernel/engine"
 	"github.com/gokernel/gokernel/kernel/gocell"
 	"github.com/gokernel/gokernel/kernel/goeval/interrupt"
+	"github.com/gokernel/gokernel/kernel/goeval/overflow"
 	"github.com/gokernel/gokernel/kernel/goeval/router"
 	"github.com/gokernel/gokernel/runtime/display"
 	"github.com/gokernel/gokernel/runtime/process"
@@ -73,6 +74,11 @@ type Engine struct {
 	imported map[string]string // package names the session has imported -> import path
 	docs     *docIndex
 
+	guard overflow.Guard // stops goroutines whose calls nest too deep
+	// evalOverflow holds the overflow that stopped the interpreter's own goroutine during
+	// the running Eval, which then returns as if nothing had happened.
+	evalOverflow atomic.Pointer[overflow.Overflow]
+
 	nameMu sync.RWMutex      // guards names and decls, which completion reads during a cell
 	names  map[string]string // session-level names -> kind ("func", "var", ...)
 	decls  map[string]gocell.Decl
@@ -113,6 +119,7 @@ func New(opts Options) (*Engine, error) {
 		docs:     &docIndex{extra: opts.APIDocs},
 		parse:    gocell.Env.Parse,
 	}
+	e.guard.Report = e.overflowed
 	e.stdin = &stdinReader{current: e.router.Current}
 	// Runtime threads may outlive their cell like goroutines do; the router must then tell
 	// writers apart.
@@ -168,7 +175,7 @@ func (e *Engine) reset() error {
 		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +
 			richHooks +
 			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.IndexName + " = __gk.Index\nvar " + gocell.AtName + " = __gk.At\nvar " + gocell.CheckedName + " = __gk.Checked\nvar " + gocell.CheckName + " = __gk.Check\nvar " + gocell.LineName + " = __gk.Line\nvar " + gocell.PanicName + " = __gk.Panic\nvar " + gocell.RecoverName + " = __gk.Recovered\nvar " + gocell.IfaceName + " = __gk.Iface\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
-			"var " + gocell.NamedName + " = __gk.Named",
+			"var " + gocell.NamedName + " = __gk.Named\nvar " + gocell.CallsName + " int\nvar " + gocell.StackName + " = __gk.Stack",
 	} {
 		if _, err := e.evalRaw(context.Background(), src); err != nil {
 			return fmt.Errorf("goeval: prepare interpreter: %w", err)
@@ -307,7 +314,7 @@ func (e *Engine) runGo(ctx context.Context, req engine.ExecuteRequest) engine.Ex
 	kind, typ, typeDef := e.kinds(ctx)
 	env := gocell.Env{Package: e.pkgs.lookup, Declared: e.declared, Kind: kind, Type: typ, TypeDef: typeDef,
 		Symbol: e.symbol, Compiled: e.compiled, Result: e.resultText, MarkLines: true, UnwrapRecover: true,
-		PackageType: e.packageType, Interfaces: true}
+		PackageType: e.packageType, Interfaces: true, StackChecks: true, Count: req.Count}
 	plan, err := e.parse(env, code)
 	if err != nil {
 		return engine.ExecuteResult{Err: cellError(err, code)}
@@ -565,7 +572,11 @@ func (e *Engine) record(sp span) {
 // evalRaw evaluates src, turning interpreter crashes that escape Eval into errors.
 func (e *Engine) evalRaw(ctx context.Context, src string) (v reflect.Value, err error) {
 	defer catchCrash(&err)
-	return e.i.EvalWithContext(ctx, src)
+	v, err = e.i.EvalWithContext(ctx, src)
+	if o := e.evalOverflow.Swap(nil); o != nil && err == nil {
+		return reflect.Value{}, overflowError{*o}
+	}
+	return v, err
 }
 
 // internalError is an interpreter crash caught outside Eval.

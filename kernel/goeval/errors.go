@@ -14,6 +14,7 @@ import (
 
 	"github.com/gokernel/gokernel/kernel/engine"
 	"github.com/gokernel/gokernel/kernel/gocell"
+	"github.com/gokernel/gokernel/kernel/goeval/router"
 )
 
 // newError returns the error name with the message msg, whose traceback is the one line
@@ -125,6 +126,10 @@ func (e *Engine) describe(ctx context.Context, err error, count int) *engine.Err
 	if errors.As(err, &p) {
 		return e.describePanic(p.Value, count)
 	}
+	var oe overflowError
+	if errors.As(err, &oe) {
+		return e.overflowCellError(oe.o)
+	}
 	var ie internalError
 	if errors.As(err, &ie) {
 		if x, ok := unwrap(ie.value).(exitRequest); ok {
@@ -146,7 +151,8 @@ func (e *Engine) describe(ctx context.Context, err error, count int) *engine.Err
 func compileFailure(err error) bool {
 	var p interp.Panic
 	var ie internalError
-	return !errors.As(err, &p) && !errors.As(err, &ie)
+	var oe overflowError
+	return !errors.As(err, &p) && !errors.As(err, &ie) && !errors.As(err, &oe)
 }
 
 // compileError maps the position in an interpreter error message to the cell.
@@ -221,6 +227,11 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 	var out []string
 	callee := "" // the function of the frame before, which this one called
 	for _, l := range lines {
+		if strings.HasPrefix(l, router.GapPrefix) {
+			out = append(out, l)
+			callee = "" // the frame after a gap called one that was not kept
+			continue
+		}
 		m := traceLine.FindStringSubmatch(l)
 		if m == nil {
 			continue
@@ -262,6 +273,27 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 			src = ": " + strings.TrimSpace(strings.SplitN(ex[0], "|", 2)[1])
 		}
 		out = append(out, fmt.Sprintf("%s  (%s%s)", fn, p.where(), src))
+	}
+	return collapseRepeats(out)
+}
+
+// collapseRepeats shortens each run of three or more identical frames, as a recursion
+// leaves them, to its first frame and a line that counts the others.
+func collapseRepeats(frames []string) []string {
+	var out []string
+	for i := 0; i < len(frames); {
+		j := i + 1
+		for j < len(frames) && frames[j] == frames[i] {
+			j++
+		}
+		out = append(out, frames[i])
+		switch n := j - i - 1; {
+		case n == 1:
+			out = append(out, frames[i])
+		case n > 1:
+			out = append(out, fmt.Sprintf("[previous frame repeated %d more times]", n))
+		}
+		i = j
 	}
 	return out
 }

@@ -69,6 +69,7 @@ func (e *Engine) overrides() interp.Exports {
 			"Panic":     reflect.ValueOf(e.panics.record),
 			"Recovered": reflect.ValueOf(gocell.Recovered),
 			"Iface":     reflect.ValueOf(gocell.Interface),
+			"Stack":     reflect.ValueOf(e.guard.Check),
 			"Defer":     reflect.ValueOf(e.deferCall),
 			"Named":     reflect.ValueOf(func(name string, f any) any { return process.Named(name, f) }),
 		},

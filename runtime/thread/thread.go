@@ -280,6 +280,15 @@ func Current() *Thread {
 	return mainThread
 }
 
+// Ident returns the id of the calling goroutine, like Python's
+// threading.get_ident: the number Go prints in the header of the goroutine's
+// stack trace. Ids are positive and never given to another goroutine. Ident
+// takes a few nanoseconds on amd64 and arm64, and about two microseconds
+// elsewhere.
+func Ident() int64 {
+	return goid.ID()
+}
+
 // Count returns the number of threads alive: those started and not yet
 // ended, plus one for the main thread, like Python's threading.active_count.
 func Count() int {

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -365,5 +366,50 @@ func TestString(t *testing.T) {
 	want := []string{"Thread(T1, initial)", "Thread(T1, started)", "Thread(T1, stopped)", "Thread(MainThread, started)"}
 	if fmt.Sprint(states) != fmt.Sprint(want) {
 		t.Errorf("String() over the life of a thread = %q, want %q", states, want)
+	}
+}
+
+// TestIdentTellsGoroutinesApart checks Ident against the header of the goroutine's stack
+// trace, in the calling goroutine and in 20 others running at once.
+func TestIdentTellsGoroutinesApart(t *testing.T) {
+	fromStack := func() int64 {
+		buf := make([]byte, 64)
+		buf = buf[:runtime.Stack(buf, false)]
+		var id int64
+		if _, err := fmt.Sscanf(string(buf), "goroutine %d ", &id); err != nil {
+			t.Errorf("stack header %q: %v", buf, err)
+		}
+		return id
+	}
+	if got, want := Ident(), fromStack(); got != want {
+		t.Fatalf("Ident() = %d, the stack says %d", got, want)
+	}
+	const n = 20
+	ids := make([]int64, n)
+	var wg sync.WaitGroup
+	release := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := Ident()
+			if want := fromStack(); id != want {
+				t.Errorf("Ident() = %d, the stack says %d", id, want)
+			}
+			<-release
+			if again := Ident(); again != id {
+				t.Errorf("Ident() changed from %d to %d", id, again)
+			}
+			ids[i] = id
+		}()
+	}
+	close(release)
+	wg.Wait()
+	seen := map[int64]bool{Ident(): true}
+	for _, id := range ids {
+		if id <= 0 || seen[id] {
+			t.Errorf("id %d repeated or not positive: %v", id, ids)
+		}
+		seen[id] = true
 	}
 }

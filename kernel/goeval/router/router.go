@@ -11,6 +11,7 @@ package router
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"runtime"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/gokernel/gokernel/kernel/engine"
+	"github.com/gokernel/gokernel/runtime/thread"
 )
 
 // Stream names.
@@ -46,11 +48,11 @@ type Router struct {
 	byG      map[uint64]*cell // goroutine id -> cell
 	spawned  map[uint64]bool  // goroutines registered by Spawn (never evicted while alive)
 	current  *cell
-	pending  []pendingWrite      // late output while no cell runs
-	before   func()              // called under mu before every routed write (drains captured fds)
-	traceBuf map[uint64][]string // interpreter panic trace lines, by goroutine
-	orphans  int                 // goroutines started with Spawn whose cell has finished
-	others   func() int          // goroutines of other origin that may outlive their cell
+	pending  []pendingWrite    // late output while no cell runs
+	before   func()            // called under mu before every routed write (drains captured fds)
+	traceBuf map[uint64]*trace // interpreter panic trace lines, by goroutine
+	orphans  int               // goroutines started with Spawn whose cell has finished
+	others   func() int        // goroutines of other origin that may outlive their cell
 }
 
 type pendingWrite struct {
@@ -65,7 +67,7 @@ func New() *Router {
 		cells:    map[int]*cell{},
 		byG:      map[uint64]*cell{},
 		spawned:  map[uint64]bool{},
-		traceBuf: map[uint64][]string{},
+		traceBuf: map[uint64]*trace{},
 	}
 }
 
@@ -286,6 +288,20 @@ func (r *Router) evictLocked() {
 	}
 }
 
+// Fail reports that the calling goroutine failed and is about to end: report is written to
+// the standard error of the goroutine's cell (or of the running cell, if the goroutine's is
+// unknown), and a cell that is still running ends with an error, as after a panic in one of
+// its goroutines.
+func (r *Router) Fail(report string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := r.resolve(goid())
+	if c != nil && !c.finished {
+		c.panics = append(c.panics, report)
+	}
+	r.writeLocked(c, Stderr, report)
+}
+
 // Spawn runs f in a new goroutine that belongs to the caller's cell, as the go statement of a
 // cell does. A panic in f is recovered and reported to that cell instead of ending the process.
 // stopped reports whether a recovered value is an interrupt, which is not reported.
@@ -342,15 +358,49 @@ func (r *Router) Spawn(f func(), stopped func(any) bool, describe func(g uint64,
 	}()
 }
 
-// AddTrace records one line of the interpreter's panic trace for goroutine g.
+// TraceEnds is how many lines of a goroutine's panic trace the router keeps at each end:
+// the innermost frames, where the panic happened, and the outermost, where the cell called
+// in. A deeper trace, such as a recursion that never ended, loses its middle.
+const TraceEnds = 32
+
+// GapPrefix starts the line that stands for the middle of a trace the router did not keep:
+// "... 79936 frames omitted".
+const GapPrefix = "... "
+
+// trace holds the two ends of one goroutine's panic trace.
+type trace struct {
+	head, tail []string
+	omitted    int
+}
+
+// lines returns the kept lines in order, with a [GapPrefix] line where lines were dropped.
+func (t *trace) lines() []string {
+	out := append([]string(nil), t.head...)
+	if t.omitted > 0 {
+		out = append(out, fmt.Sprintf("%s%d frames omitted", GapPrefix, t.omitted))
+	}
+	return append(out, t.tail...)
+}
+
+// AddTrace records one line of the interpreter's panic trace for goroutine g. The
+// interpreter writes the innermost frame first.
 func (r *Router) AddTrace(g uint64, line string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	t := append(r.traceBuf[g], line)
-	if len(t) > 64 {
-		t = t[len(t)-64:]
+	t := r.traceBuf[g]
+	if t == nil {
+		t = &trace{}
+		r.traceBuf[g] = t
 	}
-	r.traceBuf[g] = t
+	if len(t.head) < TraceEnds {
+		t.head = append(t.head, line)
+		return
+	}
+	if len(t.tail) == TraceEnds {
+		t.tail = append(t.tail[:0], t.tail[1:]...)
+		t.omitted++
+	}
+	t.tail = append(t.tail, line)
 }
 
 // TakeTrace returns and forgets the panic trace lines recorded for goroutine g.
@@ -358,8 +408,11 @@ func (r *Router) TakeTrace(g uint64) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	t := r.traceBuf[g]
+	if t == nil {
+		return nil
+	}
 	delete(r.traceBuf, g)
-	return t
+	return t.lines()
 }
 
 // TakeCellTrace returns and forgets the trace lines of every goroutine that belongs to cell n
@@ -370,7 +423,7 @@ func (r *Router) TakeCellTrace(n int) []string {
 	var out []string
 	for g, t := range r.traceBuf {
 		if c := r.byG[g]; c != nil && c.count == n && !r.spawned[g] {
-			out = append(out, t...)
+			out = append(out, t.lines()...)
 			delete(r.traceBuf, g)
 		}
 	}
@@ -380,18 +433,7 @@ func (r *Router) TakeCellTrace(n int) []string {
 // Goid returns the id of the calling goroutine.
 func Goid() uint64 { return goid() }
 
-func goid() uint64 {
-	var buf [64]byte
-	n := runtime.Stack(buf[:], false)
-	// "goroutine 123 [running]:..."
-	b := bytes.TrimPrefix(buf[:n], []byte("goroutine "))
-	i := bytes.IndexByte(b, ' ')
-	if i < 0 {
-		return 0
-	}
-	id, _ := strconv.ParseUint(string(b[:i]), 10, 64)
-	return id
-}
+func goid() uint64 { return uint64(thread.Ident()) }
 
 // creatorOf returns the id of the goroutine that created the calling one, or 0.
 func creatorOf() uint64 {

@@ -148,3 +148,47 @@ func TestGoroutinesStartedByCompiledCodeInheritTheCell(t *testing.T) {
 		t.Fatalf("cell 2 got %q, want %q", got, want)
 	}
 }
+
+// TestTraceKeepsBothEnds records panic traces of several lengths: a short one whole, a
+// long one by its innermost and outermost TraceEnds lines around a line that counts the
+// lines left out.
+func TestTraceKeepsBothEnds(t *testing.T) {
+	tests := []struct {
+		lines    int
+		wantLen  int
+		wantGap  string
+		wantLast string
+	}{
+		{1, 1, "", "frame 0"},
+		{2 * TraceEnds, 2 * TraceEnds, "", fmt.Sprintf("frame %d", 2*TraceEnds-1)},
+		{2*TraceEnds + 1, 2*TraceEnds + 1, GapPrefix + "1 frames omitted", fmt.Sprintf("frame %d", 2*TraceEnds)},
+		{100_000, 2*TraceEnds + 1, fmt.Sprintf("%s%d frames omitted", GapPrefix, 100_000-2*TraceEnds), "frame 99999"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.lines), func(t *testing.T) {
+			r := New()
+			for i := 0; i < tt.lines; i++ {
+				r.AddTrace(7, fmt.Sprintf("frame %d", i))
+			}
+			got := r.TakeTrace(7)
+			if len(got) != tt.wantLen || got[0] != "frame 0" || got[len(got)-1] != tt.wantLast {
+				t.Fatalf("got %d lines, first %q, last %q; want %d, frame 0, %q", len(got), got[0], got[len(got)-1], tt.wantLen, tt.wantLast)
+			}
+			gap := ""
+			for _, l := range got {
+				if strings.HasPrefix(l, GapPrefix) {
+					gap = l
+				}
+			}
+			if gap != tt.wantGap {
+				t.Errorf("gap line %q, want %q", gap, tt.wantGap)
+			}
+			if tt.wantGap != "" && got[TraceEnds] != tt.wantGap {
+				t.Errorf("line %d is %q, want the gap", TraceEnds, got[TraceEnds])
+			}
+			if again := r.TakeTrace(7); again != nil {
+				t.Errorf("trace taken twice: %q", again)
+			}
+		})
+	}
+}

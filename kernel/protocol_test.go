@@ -105,6 +105,8 @@ func TestCellsOverTheWire(t *testing.T) {
 		{name: "still alive after panics", code: "x + 1", result: "21"},
 		{name: "os.Exit", code: "os.Exit(3)", ename: "Exit"},
 		{name: "alive after exit", code: "x + 2", result: "22"},
+		{name: "recursion without end", code: "func forever(n int) int { return forever(n+1) + 1 }\nforever(0)", ename: "fatal error"},
+		{name: "alive after a stack overflow", code: "x + 3", result: "23"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,6 +26,11 @@ func TestRuntimeFromCells(t *testing.T) {
 			value: "[true 2 false MainThread]",
 		},
 		{
+			name:  "thread.Ident tells threads apart",
+			code:  "ids := make(chan int64, 1)\nth := thread.Go(func() { ids <- thread.Ident() })\nth.Join()\nmine := thread.Ident()\nother := <-ids\n[]bool{mine > 0, other > 0, mine != other, mine == thread.Ident()}",
+			value: "[true true true true]",
+		},
+		{
 			name: "lock.Lock and With keep an exact count",
 			code: "var mu lock.Lock\ncounter := 0\nvar ts []*thread.Thread\nfor i := 0; i < 4; i++ {\n" +
 				"\tts = append(ts, thread.Go(func() {\n\t\tfor j := 0; j < 1000; j++ {\n\t\t\tmu.With(func() { counter++ })\n\t\t}\n\t}))\n}\n" +

@@ -14,6 +14,7 @@ func init() {
 		"Current":   reflect.ValueOf(thread.Current),
 		"ErrGoexit": reflect.ValueOf(&thread.ErrGoexit).Elem(),
 		"Go":        reflect.ValueOf(thread.Go),
+		"Ident":     reflect.ValueOf(thread.Ident),
 		"New":       reflect.ValueOf(thread.New),
 
 		// type definitions

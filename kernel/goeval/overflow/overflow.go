@@ -25,11 +25,12 @@ import (
 
 // DefaultMax is the depth, in Go frames, past which a [Guard] with no Max stops a
 // goroutine: about 220 MB of stack in the interpreter, a fifth of Go's own limit of 1 GB,
-// reached after 50,000 to 200,000 nested calls of interpreted functions.
+// reached after 50,000 to 200,000 nested calls of interpreted functions. The goroutine is
+// stopped before it is twice as deep.
 const DefaultMax = 400_000
 
 // framesPerCall bounds the Go frames that one interpreted call adds, for the number of
-// calls that may pass between two measures.
+// calls that may pass between two measures. A plain call adds two.
 const framesPerCall = 8
 
 // Overflow describes a goroutine that a [Guard] stopped.
@@ -66,31 +67,45 @@ type Guard struct {
 	// stopping holds the goroutines that Check has stopped, by id. Such a goroutine still
 	// runs its deferred calls, deep in its stack, and those must not stop it again.
 	stopping map[int64]bool
+	// buffers holds buffers for the program counters of deep stacks.
+	buffers sync.Pool
 }
 
 // Check measures the calling goroutine's stack. Deeper than the guard's limit, it calls
 // Report and ends the goroutine with runtime.Goexit; otherwise it returns how many
-// interpreted calls may pass before the next measure: half of what the remaining depth
-// allows, so that a shallow goroutine is measured rarely. fn, cell and line name the
-// interpreted function that called Check and where it is declared, for the report. A measure walks the stack, in
-// time proportional to its depth.
+// interpreted calls may pass before the next measure. That number lets the stack grow to
+// at most twice the limit (still well within Go's own), so that a recursion is measured a
+// few times on its way down rather than ever more often as it nears the limit; the
+// goroutine is stopped somewhere between the limit and twice the limit. fn, cell and
+// line name the interpreted function that called Check and where it is declared, for the
+// report. A measure walks the stack, in time proportional to its depth.
 func (g *Guard) Check(fn string, cell, line int) int {
 	limit := g.Max
 	if limit <= 0 {
 		limit = DefaultMax
 	}
-	half := limit / 2
+	// From depth d, calls may pass while d + calls*framesPerCall stays within 2*limit.
+	calls := func(d int) int { return max(1, (2*limit-d)/framesPerCall) }
+	shallow := limit / 4
 	id := thread.Ident()
 	if g.stopped(id) {
-		return half / (2 * framesPerCall)
+		return calls(limit)
 	}
 	var probe [1]uintptr
-	if runtime.Callers(half, probe[:]) == 0 {
-		return half / (2 * framesPerCall)
+	if runtime.Callers(shallow, probe[:]) == 0 {
+		return calls(shallow)
 	}
-	n := runtime.Callers(half, make([]uintptr, half+1))
-	if n <= half {
-		return max(1, (half-n)/(2*framesPerCall))
+	buf, _ := g.buffers.Get().(*[]uintptr)
+	if buf == nil {
+		buf = new([]uintptr)
+	}
+	defer g.buffers.Put(buf)
+	if len(*buf) < 2*limit {
+		*buf = make([]uintptr, 2*limit)
+	}
+	depth := shallow + runtime.Callers(shallow, *buf)
+	if depth <= limit {
+		return calls(depth)
 	}
 	o := Overflow{Func: fn, Cell: cell, Line: line, Frames: limit, Outermost: outermost(limit)}
 	g.mu.Lock()

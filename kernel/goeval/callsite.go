@@ -17,6 +17,16 @@ import (
 // all, on two lines (fn may call it from either), or as a value (fn may pass it to code
 // that calls it).
 func callSite(code, fn string, inside int, callee string) (line, col int, ok bool) {
+	body, ok := declaredBody(code, fn, inside)
+	if !ok {
+		return 0, 0, false
+	}
+	return uniqueCall(body, callee)
+}
+
+// declaredBody returns the tokens of the body of function or method fn, declared at the
+// top level of code across cell line inside.
+func declaredBody(code, fn string, inside int) ([]tok, bool) {
 	toks := scanTokens(code)
 	for i := 0; i < len(toks); i++ {
 		body, next, found := funcBody(toks, i, fn)
@@ -27,9 +37,9 @@ func callSite(code, fn string, inside int, callee string) (line, col int, ok boo
 			i = next // another declaration of that name, in another part of the cell
 			continue
 		}
-		return uniqueCall(body, callee)
+		return body, true
 	}
-	return 0, 0, false
+	return nil, false
 }
 
 // A tok is a token of a cell with its position.

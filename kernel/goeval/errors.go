@@ -256,11 +256,17 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 		if len(out) == 0 && at == 0 && v != nil {
 			site, fromPanic = e.panics.take(unwrap(v))
 		}
+		faultLine, faultCol, fault := 0, 0, false
+		if len(out) == 0 && at == 0 && !fromPanic && v != nil {
+			faultLine, faultCol, fault = faultSite(p.code, fn, p.line, panicText(v))
+		}
 		switch {
 		case at > 0 && len(out) == 0:
 			p.line, p.col = at, 0
 		case fromPanic:
 			p.line, p.col = site, 0
+		case fault:
+			p.line, p.col = faultLine, faultCol
 		case top > 0 && fn == "cell":
 			p.line, p.col = top, 0
 		case len(out) > 0 && called != "" && callee != "":
@@ -345,6 +351,10 @@ var reflectWording = []struct{ from, to string }{
 	{"reflect: indirection through nil pointer to embedded struct", "runtime error: invalid memory address or nil pointer dereference"},
 	{"reflect.Value.SetMapIndex: assignment to entry in nil map", "assignment to entry in nil map"},
 	{"reflect: call of reflect.Value.SetMapIndex on zero Value", "assignment to entry in nil map"},
+	{"reflect.MakeSlice: negative len", "runtime error: makeslice: len out of range"},
+	{"reflect.MakeSlice: negative cap", "runtime error: makeslice: cap out of range"},
+	{"reflect.MakeSlice: len > cap", "runtime error: makeslice: cap out of range"},
+	{"reflect.MakeChan: negative buffer size", "runtime error: makechan: size out of range"},
 }
 
 // panicText formats a panic value as Go prints it.

@@ -140,8 +140,8 @@ func New(opts Options) (*Engine, error) {
 		return nil, err
 	}
 	// Threads and pool tasks that panic report the notebook's frames, not the interpreter's.
-	stack.SetDescriber(func() string {
-		trace := e.mapTrace(e.router.TakeTrace(router.Goid()), nil, 0)
+	stack.SetDescriber(func(v any) string {
+		trace := e.mapTrace(e.router.TakeTrace(router.Goid()), v, 0)
 		if len(trace) == 0 {
 			return ""
 		}

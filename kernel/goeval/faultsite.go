@@ -29,8 +29,9 @@ var faultKinds = []struct {
 }
 
 // faultSite returns the cell position of the expression that raised the runtime error
-// whose message is text, in the frame of function fn (as a trace names it: "main.f", or
-// "main.f.func" for a function literal in f), declared in code across cell line inside.
+// whose message is text, in the frame of function fn (as a trace names it: "main.f",
+// "main.f.func" for a function literal in f, "main.func" for one in the cell's
+// statements), declared in code across cell line inside.
 // It reports false when text is not a kind it knows, when the function is not found, or
 // when the frame's code can raise the error on more than one line.
 func faultSite(code, fn string, inside int, text string) (line, col int, ok bool) {
@@ -48,17 +49,32 @@ func faultSite(code, fn string, inside int, text string) (line, col int, ok bool
 	if !ok {
 		return 0, 0, false
 	}
-	name, literal := strings.CutSuffix(name, ".func")
+	// A frame the trace names main.f is f's own. One named main.f.func is a literal's in
+	// f, or f's own when f's first statement holds a literal (the interpreter names a
+	// frame after the scope of its first statement), so all of f's body counts for it;
+	// and one named main.func is a literal's in the cell's statements, or theirs, so all
+	// of the cell counts.
+	literal := false
+	for {
+		if name == "func" {
+			name, literal = "", true
+			break
+		}
+		rest, ok := strings.CutSuffix(name, ".func")
+		if !ok {
+			break
+		}
+		name, literal = rest, true
+	}
 	if strings.Contains(name, ".") {
 		return 0, 0, false
 	}
-	body, ok := declaredBody(code, name, inside)
-	if !ok {
-		return 0, 0, false
+	body := scanTokens(code)
+	if name != "" {
+		if body, ok = declaredBody(code, name, inside); !ok {
+			return 0, 0, false
+		}
 	}
-	// A frame the trace names main.f is f's own; one named main.f.func is a literal's,
-	// or f's own when f's first statement holds a literal (the interpreter names a frame
-	// after the scope of its first statement), so all of f's body counts for it.
 	if !literal {
 		body, _ = splitLiterals(body)
 	}

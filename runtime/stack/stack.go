@@ -11,12 +11,12 @@ import "sync/atomic"
 
 // describer is process-wide: panics are recovered in whatever goroutine they happen, and the
 // interpreter that knows the frames is one per process.
-var describer atomic.Pointer[func() string]
+var describer atomic.Pointer[func(v any) string]
 
-// SetDescriber installs f, which describes the stack of a panic being recovered in the
-// calling goroutine, or returns "" when it knows nothing better than the Go stack. A nil f
-// removes it.
-func SetDescriber(f func() string) {
+// SetDescriber installs f, which describes the stack of a panic with value v being
+// recovered in the calling goroutine, or returns "" when it knows nothing better than the
+// Go stack. A nil f removes it.
+func SetDescriber(f func(v any) string) {
 	if f == nil {
 		describer.Store(nil)
 		return
@@ -24,13 +24,13 @@ func SetDescriber(f func() string) {
 	describer.Store(&f)
 }
 
-// Describe returns the installed describer's account of the calling goroutine's panic, and
-// whether there is one.
-func Describe() (string, bool) {
+// Describe returns the installed describer's account of the calling goroutine's panic,
+// whose value is v, and whether there is one.
+func Describe(v any) (string, bool) {
 	f := describer.Load()
 	if f == nil {
 		return "", false
 	}
-	s := (*f)()
+	s := (*f)(v)
 	return s, s != ""
 }

@@ -120,7 +120,7 @@ func Guard(fn func() (any, error)) (value any, err error) {
 				if u, ok := v.(interface{ PanicValue() any }); ok {
 					v = u.PanicValue()
 				}
-			} else if s, ok := callstack.Describe(); ok {
+			} else if s, ok := callstack.Describe(v); ok {
 				stack = []byte(s)
 			}
 			value, err = nil, &PanicError{Value: v, Stack: stack}

@@ -464,6 +464,10 @@ func TestNotebookFunctionsRunInChildProcesses(t *testing.T) {
 	if r.Result() != "1" || !strings.Contains(r.Stderr(), "panic: exploded") || !strings.Contains(r.Stderr(), "main.explode  (In [") {
 		t.Fatalf("child panic: exit %q, stderr %q", r.Result(), r.Stderr())
 	}
+	r = execute(t, k, "func bottomless(n int) int { return bottomless(n+1) + 1 }\nb := process.New(bottomless, 0)\nb.Start()\nb.Join()\nb.ExitCode()")
+	if r.Result() != "1" || !strings.Contains(r.Stderr(), "stack overflow") || !strings.Contains(r.Stderr(), "main.bottomless  (In [") {
+		t.Fatalf("child recursing without end: exit %q, stderr %q", r.Result(), r.Stderr())
+	}
 	r = execute(t, k, "func crash(code int) { os.Exit(code) }\nc := process.New(crash, 3)\nc.Start()\nc.Join()\nc.ExitCode()")
 	if r.Result() != "3" {
 		t.Fatalf("exit code %q (stderr %q)", r.Result(), r.Stderr())

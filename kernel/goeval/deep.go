@@ -2,6 +2,7 @@ package goeval
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/gokernel/gokernel/kernel/engine"
@@ -19,7 +20,8 @@ func (e overflowError) Error() string { return e.o.Error() }
 
 // overflowed receives the report of a goroutine that the stack guard is about to stop. The
 // interpreter's own goroutine ends its Eval, which evalRaw turns into the cell's error; any
-// other goroutine's report goes to its cell at once, as a panic's would.
+// other goroutine's report goes to its cell at once, as a panic's would (in a child
+// process, to standard error, which leads to the cell that started the child).
 func (e *Engine) overflowed(o overflow.Overflow) {
 	if o.Outermost == evalGoroutine {
 		e.evalOverflow.Store(&o)
@@ -29,6 +31,10 @@ func (e *Engine) overflowed(o overflow.Overflow) {
 	b.WriteString("fatal error in goroutine: stack overflow\n")
 	for _, l := range e.overflowTrace(o) {
 		b.WriteString("    " + l + "\n")
+	}
+	if e.opts.Direct { // a child process: its standard error leads to the cell that started it
+		fmt.Fprint(os.Stderr, b.String())
+		return
 	}
 	e.router.Fail(b.String())
 }
@@ -49,8 +55,8 @@ func (e *Engine) overflowTrace(o overflow.Overflow) []string {
 		}
 	}
 	return []string{where,
-		fmt.Sprintf("[calls nested more than %d interpreter frames deep; a compiled Go program would crash here,", o.Frames),
-		" the kernel stopped only this goroutine and keeps the session's state]"}
+		fmt.Sprintf("[calls nested more than %d interpreter frames deep: a compiled Go program would crash here;", o.Frames),
+		" gokernel stopped only this goroutine]"}
 }
 
 // overflowCellError is the error of a cell whose own goroutine the guard stopped.

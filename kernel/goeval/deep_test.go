@@ -24,7 +24,7 @@ func TestStackOverflowStopsOnlyItsGoroutine(t *testing.T) {
 		stdout     string
 	}{
 		{"a function of an earlier cell", "f(0)", "fatal error",
-			[]string{"fatal error: stack overflow", "main.f  (In [1] line 2: func f(n int) int { return f(n+1) + 1 })", "keeps the session's state"}, ""},
+			[]string{"fatal error: stack overflow", "main.f  (In [1] line 2: func f(n int) int { return f(n+1) + 1 })", "gokernel stopped only this goroutine"}, ""},
 		{"mutual recursion", "\nfunc ping(n int) int { return pong(n) + 1 }\nfunc pong(n int) int { return ping(n) + 1 }\nping(0)", "fatal error",
 			[]string{"stack overflow", "main.p", "func p"}, ""},
 		{"a method", "type node struct{ next *node }\nfunc (n *node) walk() int {\n\treturn n.walk() + 1\n}\n(&node{}).walk()", "fatal error",

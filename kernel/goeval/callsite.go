@@ -152,3 +152,34 @@ func uniqueCall(body []tok, callee string) (line, col int, ok bool) {
 	}
 	return line, col, ok
 }
+
+// literalCallSite returns the cell position of the call from function fn, declared at the
+// top level of code across cell line inside, to a function literal in fn. It reports
+// false unless fn holds exactly one function literal, bound to a name (f := func…) that
+// fn calls on one line and uses in no other way, so that the literal's frame can only
+// have been called there. (The interpreter names the frame of a function whose first
+// statement holds a literal after the literal, but a function that calls anything starts
+// with the kernel's stack check, so the frame before this one is the literal's.)
+func literalCallSite(code, fn string, inside int) (line, col int, ok bool) {
+	body, ok := declaredBody(code, fn, inside)
+	if !ok {
+		return 0, 0, false
+	}
+	own, _ := splitLiterals(body)
+	name, bound := "", -1
+	for k, t := range own {
+		if t.tok != token.FUNC || literalBrace(own, k) == 0 {
+			continue
+		}
+		if name != "" || k < 2 || own[k-2].tok != token.IDENT ||
+			own[k-1].tok != token.DEFINE && own[k-1].tok != token.ASSIGN {
+			return 0, 0, false // a second literal, or one not bound to a name
+		}
+		name, bound = own[k-2].lit, k-2
+	}
+	if name == "" {
+		return 0, 0, false
+	}
+	rest := append(append([]tok(nil), own[:bound]...), own[bound+1:]...)
+	return uniqueCall(rest, name)
+}

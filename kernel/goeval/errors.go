@@ -226,6 +226,7 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 	}
 	var out []string
 	callee := "" // the function of the frame before, which this one called
+	prevFn := "" // the frame before's name, as the trace gives it
 	for _, l := range lines {
 		if strings.HasPrefix(l, router.GapPrefix) {
 			out = append(out, l)
@@ -245,8 +246,8 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 		if fn == "main" {
 			fn = "cell"
 		}
-		called := callee
-		callee = cellFunc(fn)
+		called, calledFn := callee, prevFn
+		callee, prevFn = cellFunc(fn), fn
 		p, ok := e.cellPos(line, col)
 		if !ok {
 			out = append(out, fn)
@@ -271,6 +272,10 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 			p.line, p.col = top, 0
 		case len(out) > 0 && called != "" && callee != "":
 			if l, c, ok := callSite(p.code, callee, p.line, called); ok {
+				p.line, p.col = l, c
+			}
+		case len(out) > 0 && callee != "" && calledFn == "main."+callee+".func":
+			if l, c, ok := literalCallSite(p.code, callee, p.line); ok {
 				p.line, p.col = l, c
 			}
 		}

@@ -115,3 +115,28 @@ func TestFaultCandidates(t *testing.T) {
 		t.Errorf("the literal's divisions %v, want the one on line 1", d)
 	}
 }
+
+// TestFramesThatCalledALiteral checks where the frame of a function that called one of its
+// function literals is placed: at the call when the literal is the function's only one,
+// bound to a name called on one line; at the function's start otherwise.
+func TestFramesThatCalledALiteral(t *testing.T) {
+	s := newSession(t)
+	cases := []struct{ name, cell, frame string }{
+		{"called on one line", "func lit() {\n\tf := func(k int) int {\n\t\treturn 10 / k\n\t}\n\tfmt.Println(\"start\")\n\tfmt.Println(f(1), f(0))\n}\nlit()",
+			"main.lit  (In [1] line 6: fmt.Println(f(1), f(0)))"},
+		{"one line, once", "func lit1() {\n\tf := func(k int) int {\n\t\treturn 10 / k\n\t}\n\tn := 0\n\tf(n)\n}\nlit1()",
+			"main.lit1  (In [2] line 6: f(n))"},
+		{"called on two lines", "func lit2() {\n\tf := func(k int) int {\n\t\treturn 10 / k\n\t}\n\tf(1)\n\tf(0)\n}\nlit2()",
+			"main.lit2  (In [3] line 2: f := func(k int) int {)"},
+		{"beside another literal", "func lit3() {\n\tf := func(k int) int {\n\t\treturn 10 / k\n\t}\n\tsort.Slice([]int{2, 1}, func(i, j int) bool { return f(0) > 0 })\n}\nlit3()",
+			"main.lit3  (In [4] line 2: f := func(k int) int {)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := s.fails(c.cell)
+			if !slices.ContainsFunc(err.Traceback, func(l string) bool { return strings.TrimSpace(l) == c.frame }) {
+				t.Errorf("traceback lacks %q:\n%s", c.frame, strings.Join(err.Traceback, "\n"))
+			}
+		})
+	}
+}

@@ -34,7 +34,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, cell string) {
-		plan, err := testEnv("session").Parse(cell)
+		env := testEnv("session")
+		env.StackChecks = true
+		plan, err := env.Parse(cell)
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {

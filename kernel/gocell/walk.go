@@ -409,9 +409,10 @@ func (w *rewriter) fieldList(fl *ast.FieldList, sc *scope) {
 }
 
 // body walks a function body in the function's scope. With [Env.StackChecks], it starts
-// a body that calls anything but builtins and conversions (see callsAny) with a count-down of [CallsName] that calls StackName(name, count, line) when
-// the count runs out: name is the function's name in tracebacks, count is [Env.Count] and
-// line is the cell line of the body's opening brace.
+// a body that calls anything but builtins and conversions (see callsAny) with a
+// count-down of [CallsName] that calls StackName(name, count, line) when the count runs
+// out: name is the function's name in tracebacks, count is [Env.Count] and line is the
+// cell line of the body's opening brace.
 func (w *rewriter) body(b *ast.BlockStmt, fs *scope, name string) {
 	if b == nil {
 		return

@@ -45,12 +45,7 @@ func (e *Engine) overflowTrace(o overflow.Overflow) []string {
 	where := o.Func
 	for k := len(e.spans) - 1; k >= 0; k-- {
 		if s := e.spans[k]; s.count == o.Cell {
-			p := position{count: o.Cell, line: o.Line, code: s.code}
-			src := ""
-			if ex := p.excerpt(); len(ex) > 0 {
-				src = ": " + strings.TrimSpace(strings.SplitN(ex[0], "|", 2)[1])
-			}
-			where = fmt.Sprintf("%s  (%s%s)", o.Func, p.where(), src)
+			where = frameText(o.Func, position{count: o.Cell, line: o.Line, code: s.code})
 			break
 		}
 	}

@@ -279,13 +279,18 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 				p.line, p.col = l, c
 			}
 		}
-		src := ""
-		if ex := p.excerpt(); len(ex) > 0 {
-			src = ": " + strings.TrimSpace(strings.SplitN(ex[0], "|", 2)[1])
-		}
-		out = append(out, fmt.Sprintf("%s  (%s%s)", fn, p.where(), src))
+		out = append(out, frameText(fn, p))
 	}
 	return collapseRepeats(out)
+}
+
+// frameText writes a frame of a trace: the function, where it is and the source line.
+func frameText(fn string, p position) string {
+	src := ""
+	if ex := p.excerpt(); len(ex) > 0 {
+		src = ": " + strings.TrimSpace(strings.SplitN(ex[0], "|", 2)[1])
+	}
+	return fmt.Sprintf("%s  (%s%s)", fn, p.where(), src)
 }
 
 // collapseRepeats shortens each run of three or more identical frames, as a recursion

@@ -115,6 +115,10 @@
 //   - With [Env.Interfaces], x.(I) for an interface type I becomes IfaceName(x).(I), and a
 //     type switch with a case of an interface type becomes a switch on the number of the
 //     matching clause ([Interface]).
+//   - With [Env.StackChecks], the body of each function and function literal that calls
+//     anything but builtins and conversions starts, on the line of its first statement,
+//     with a count-down of [CallsName] that calls [StackName] when it runs out, so that
+//     the evaluator can stop a recursion that never ends.
 //   - At the top level, v, ok := m[k] and x, ok := y.(T) first define the variables
 //     with an ordinary assignment, then assign the comma-ok form.
 //
@@ -137,8 +141,8 @@
 // goroutine), [ShowName] (a func(any) that receives a result) and [ClearName] (a
 // func(any) with the behaviour of the builtin clear, such as [Clear]), and guards call
 // [IndexName], [CheckName] and [AtName] (such as [IndexPanic], [IndexCheck] and
-// [IndexAt]), and top-level
-// statements call [LineName] (a func(int)) when asked to. The evaluator
+// [IndexAt]), top-level statements call [LineName] (a func(int)) and function bodies
+// call [StackName] (a func(string, int, int) int) when asked to. The evaluator
 // defines them before the first cell, for instance as variables holding compiled
 // functions. Generated variables start with [GeneratedPrefix].
 package gocell

@@ -3,6 +3,8 @@ package goeval
 import (
 	"go/scanner"
 	"go/token"
+	"strconv"
+	"strings"
 )
 
 // The interpreter places every frame of a panic's call stack at the start of its
@@ -182,4 +184,59 @@ func literalCallSite(code, fn string, inside int) (line, col int, ok bool) {
 	}
 	rest := append(append([]tok(nil), own[:bound]...), own[bound+1:]...)
 	return uniqueCall(rest, name)
+}
+
+// goStatementFrame describes the outermost frame of a goroutine that a go statement of a
+// cell started, given its trace line. That frame is the kernel's wrapper that calls the
+// goroutine's function (see gocell's go statements), which the interpreter places on the
+// statement's last line; it is shown as the go statement, where it starts, as Go shows
+// where a goroutine was created. It reports false when the line is not a function
+// literal's frame on the last line of exactly one go statement.
+func (e *Engine) goStatementFrame(line string) (string, bool) {
+	m := traceLine.FindStringSubmatch(line)
+	if m == nil || !strings.HasSuffix(strings.TrimSuffix(m[3], "(...)"), ".func") {
+		return "", false
+	}
+	l, _ := strconv.Atoi(m[1])
+	c, _ := strconv.Atoi(m[2])
+	p, ok := e.cellPos(l, c)
+	if !ok {
+		return "", false
+	}
+	toks := scanTokens(p.code)
+	start := -1
+	for k, t := range toks {
+		if t.tok == token.GO && statementEnd(toks, k) == p.line {
+			if start >= 0 {
+				return "", false
+			}
+			start = k
+		}
+	}
+	if start < 0 {
+		return "", false
+	}
+	p.line, p.col = toks[start].line, toks[start].col
+	return frameText("created by go statement", p), true
+}
+
+// statementEnd returns the line on which the statement starting at toks[k] ends: that of
+// its last token before a semicolon outside brackets.
+func statementEnd(toks []tok, k int) int {
+	depth := 0
+	for j := k; j < len(toks); j++ {
+		switch toks[j].tok {
+		case token.LPAREN, token.LBRACK, token.LBRACE:
+			depth++
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			if depth--; depth < 0 {
+				return toks[j-1].line
+			}
+		case token.SEMICOLON:
+			if depth == 0 {
+				return toks[j-1].line
+			}
+		}
+	}
+	return toks[len(toks)-1].line
 }

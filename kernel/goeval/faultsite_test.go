@@ -58,24 +58,29 @@ func TestRuntimeErrorsPointAtTheirLine(t *testing.T) {
 
 // TestRuntimeErrorsInGoroutinesPointAtTheirLine checks the same for panics that other
 // goroutines report: a goroutine of the cell, a thread of the runtime and a task of a pool,
-// each running a function literal of the cell's statements or a function of the cell.
+// each running a function literal of the cell's statements or a function of the cell. A
+// goroutine's outermost frame is the go statement that started it.
 func TestRuntimeErrorsInGoroutinesPointAtTheirLine(t *testing.T) {
 	s := newSession(t)
-	cases := []struct{ name, cell, frame string }{
+	cases := []struct{ name, cell, frame, created string }{
 		{"a goroutine's function literal", "var wg sync.WaitGroup\nvar counts map[string]int\nwg.Add(1)\ngo func() {\n\tdefer wg.Done()\n\tx := 1\n\tcounts[\"a\"] = x\n}()\nwg.Wait()\ntime.Sleep(20 * time.Millisecond)",
-			"] line 7: counts[\"a\"] = x)"},
+			"] line 7: counts[\"a\"] = x)", "created by go statement  (In [1] line 4: go func() {)"},
 		{"a goroutine's function", "func worker(id int, out chan int) {\n\tx := id\n\tout <- 10 / x\n}\nch := make(chan int, 2)\ngo worker(0, ch)\ntime.Sleep(50 * time.Millisecond)",
-			"main.worker  (In [2] line 3: out <- 10 / x)"},
+			"main.worker  (In [2] line 3: out <- 10 / x)", "created by go statement  (In [2] line 6: go worker(0, ch))"},
 		{"a thread's function literal", "th := thread.Go(func() {\n\tvar m map[int]int\n\tm[1] = 2\n})\nfmt.Println(th.Join())",
-			"] line 3: m[1] = 2)"},
+			"] line 3: m[1] = 2)", ""},
 		{"a pool's task", "func task(n int) int {\n\tvar m map[int]int\n\tm[n] = 2\n\treturn n\n}\nex := pool.Threads(2)\n_, err := ex.Submit(task, 3).Result()\nfmt.Println(err)\nex.Close()",
-			"main.task  (In [4] line 3: m[n] = 2)"},
+			"main.task  (In [4] line 3: m[n] = 2)", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, rec := s.run(c.cell)
-			if report := rec.out() + rec.errText(); !strings.Contains(report, c.frame) {
+			report := rec.out() + rec.errText()
+			if !strings.Contains(report, c.frame) {
 				t.Errorf("report lacks %q:\n%s", c.frame, report)
+			}
+			if !strings.Contains(report, c.created) {
+				t.Errorf("report lacks %q:\n%s", c.created, report)
 			}
 		})
 	}

@@ -144,7 +144,13 @@ func isStop(v any) bool {
 
 // goroutinePanic describes a panic recovered in goroutine g.
 func (e *Engine) goroutinePanic(g uint64, v any) string {
-	trace := e.mapTrace(e.router.TakeTrace(g), v, 0)
+	raw := e.router.TakeTrace(g)
+	trace := e.mapTrace(raw, v, 0)
+	if len(raw) > 0 && len(trace) > 0 {
+		if f, ok := e.goStatementFrame(raw[len(raw)-1]); ok {
+			trace[len(trace)-1] = f
+		}
+	}
 	var b strings.Builder
 	if x, ok := unwrap(v).(exitRequest); ok {
 		fmt.Fprintf(&b, "%s called in a goroutine: the goroutine stopped (the kernel keeps running)\n", x.Error())

@@ -87,25 +87,12 @@ func funcBody(toks []tok, i int, fn string) (body []tok, end int, ok bool) {
 	// The body starts at the first brace outside the parameters and results. A result
 	// of a struct or interface type written out would be taken for it, and its fields
 	// then searched in vain.
-	depth := 0
-	for k++; k < len(toks); k++ {
-		switch toks[k].tok {
-		case token.LPAREN, token.LBRACK:
-			depth++
-		case token.RPAREN, token.RBRACK:
-			depth--
-		case token.LBRACE:
-			if depth == 0 {
-				end := closing(toks, k)
-				return toks[k+1 : min(end, len(toks))], end, true
-			}
-		case token.SEMICOLON:
-			if depth == 0 {
-				return nil, k, false // a declaration without a body
-			}
-		}
+	open := bodyBrace(toks, k)
+	if open == 0 {
+		return nil, i, false // a declaration without a body
 	}
-	return nil, i, false
+	end = closing(toks, open)
+	return toks[open+1 : min(end, len(toks))], end, true
 }
 
 // closing returns the index of the token that closes the bracket at toks[open], or
@@ -170,7 +157,7 @@ func literalCallSite(code, fn string, inside int) (line, col int, ok bool) {
 	own, _ := splitLiterals(body)
 	name, bound := "", -1
 	for k, t := range own {
-		if t.tok != token.FUNC || literalBrace(own, k) == 0 {
+		if t.tok != token.FUNC || bodyBrace(own, k) == 0 {
 			continue
 		}
 		if name != "" || k < 2 || own[k-2].tok != token.IDENT ||

@@ -95,7 +95,7 @@ func faultSite(code, fn string, inside int, text string) (line, col int, ok bool
 func splitLiterals(body []tok) (own, literals []tok) {
 	for k := 0; k < len(body); k++ {
 		if body[k].tok == token.FUNC {
-			if open := literalBrace(body, k); open > 0 {
+			if open := bodyBrace(body, k); open > 0 {
 				end := closing(body, open)
 				literals = append(literals, body[open+1:min(end, len(body))]...)
 				own = append(own, body[k:open+1]...)
@@ -108,9 +108,11 @@ func splitLiterals(body []tok) (own, literals []tok) {
 	return own, literals
 }
 
-// literalBrace returns the index of the brace that opens the body of the function literal
-// whose func keyword is body[k], or 0 when func starts a function type instead.
-func literalBrace(body []tok, k int) int {
+// bodyBrace returns the index of the brace that opens the body of the function whose
+// func keyword, or name, is body[k]: the first brace outside its parameters and results.
+// It returns 0 when there is no body: func starts a function type, or a declaration
+// without a body.
+func bodyBrace(body []tok, k int) int {
 	depth := 0
 	for k++; k < len(body); k++ {
 		switch body[k].tok {

@@ -348,11 +348,12 @@ func TestIndexOutOfRangeSaysWhatGoSays(t *testing.T) {
 		}
 	}
 	// The innermost frame of a call of panic is at that call, for values that can be
-	// compared; where the interpreter places it otherwise.
+	// compared, slices and maps; where the interpreter places it otherwise.
 	s.ok("func check(n int) int {\n\tx := n * 2\n\tif x > 2 {\n\t\tpanic(fmt.Errorf(\"too big: %d\", x))\n\t}\n\tif x < 0 {\n\t\tpanic([]int{x})\n\t}\n\treturn x\n}")
 	frames := []struct{ name, code, frame string }{
 		{"error value", "check(5)", "] line 4: panic(fmt.Errorf(\"too big: %d\", x)))"},
-		{"uncomparable value", "check(-1)", "] line 2: x := n * 2)"},
+		{"slice value", "check(-1)", "] line 7: panic([]int{x}))"},
+		{"a func value", "func fv() {\n\tx := 1\n\t_ = x\n\tpanic(func() {})\n}\nfv()", "] line 2: x := 1)"},
 		{"at the top level", "k := 1\nif k > 0 {\n\tpanic(\"top\")\n}", "] line 3: panic(\"top\"))"},
 		{"after a recovered panic of the same value elsewhere", "errSame := errors.New(\"same\")\nfunc again() {\n\tdefer func() { recover() }()\n\tpanic(errSame)\n}\nfunc once() {\n\tn := 0\n\t_ = n\n\tpanic(errSame)\n}\nagain()\nonce()", "] line 9: panic(errSame))"},
 	}

@@ -37,7 +37,7 @@ func (p *panicSites) record(v any, line int) any {
 
 // take returns the line of the latest panic call whose value is v, and forgets that
 // call. It reports false when no remembered call panicked with v, or when v cannot be
-// compared (a slice, a map, a func).
+// compared and is not a slice or a map (see sameValue).
 func (p *panicSites) take(v any) (int, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -51,14 +51,24 @@ func (p *panicSites) take(v any) (int, bool) {
 	return 0, false
 }
 
-// sameValue reports whether a and b are equal values of one comparable type. A struct
-// or an array holding an uncomparable value in an interface is never equal.
+// sameValue reports whether a and b are equal values of one comparable type, or the same
+// slice (one array, length and capacity; not empty) or the same map (not nil). A struct or
+// an array holding an uncomparable value in an interface is never equal.
 func sameValue(a, b any) (same bool) {
 	if a == nil || b == nil {
 		return false
 	}
 	t := reflect.TypeOf(a)
-	if t != reflect.TypeOf(b) || !t.Comparable() {
+	if t != reflect.TypeOf(b) {
+		return false
+	}
+	switch va, vb := reflect.ValueOf(a), reflect.ValueOf(b); t.Kind() {
+	case reflect.Slice:
+		return va.Len() > 0 && va.UnsafePointer() == vb.UnsafePointer() && va.Len() == vb.Len() && va.Cap() == vb.Cap()
+	case reflect.Map:
+		return !va.IsNil() && va.UnsafePointer() == vb.UnsafePointer()
+	}
+	if !t.Comparable() {
 		return false
 	}
 	defer func() {

@@ -9,6 +9,7 @@ func TestPanicSites(t *testing.T) {
 	errA, errB := errors.New("a"), errors.New("a")
 	type pair struct{ x, y int }
 	type holder struct{ v any }
+	shared, sharedMap := []int{1, 2}, map[string]int{"k": 1}
 	tests := []struct {
 		name     string
 		recorded []panicSite
@@ -21,7 +22,11 @@ func TestPanicSites(t *testing.T) {
 		{"struct", []panicSite{{pair{1, 2}, 6}}, pair{1, 2}, 6},
 		{"another value", []panicSite{{"boom", 4}}, "bang", 0},
 		{"another type", []panicSite{{1, 4}}, int64(1), 0},
-		{"uncomparable", []panicSite{{[]int{1}, 4}}, []int{1}, 0},
+		{"an equal slice, not the same", []panicSite{{[]int{1}, 4}}, []int{1}, 0},
+		{"the same slice", []panicSite{{[]int{7}, 2}, {shared, 4}, {shared[:1], 6}}, shared, 4},
+		{"an empty slice", []panicSite{{[]int{}, 4}}, []int{}, 0},
+		{"the same map", []panicSite{{map[int]int{}, 3}, {sharedMap, 5}}, sharedMap, 5},
+		{"a nil map", []panicSite{{map[int]int(nil), 3}}, map[int]int(nil), 0},
 		{"uncomparable inside an interface", []panicSite{{holder{[]int{1}}, 4}}, holder{[]int{1}}, 0},
 		{"nil", []panicSite{{nil, 4}}, nil, 0},
 	}

@@ -56,31 +56,17 @@ func BenchmarkIndexLoop(b *testing.B) {
 	xs := make([]int, 100_000)
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			i := interp.New(interp.Options{})
-			if err := i.Use(interp.Exports{"bench/hooks/hooks": {"Index": reflect.ValueOf(IndexPanic), "At": reflect.ValueOf(IndexAt)}}); err != nil {
-				b.Fatal(err)
-			}
-			src := "package main\n" + c.src
+			var env *Env
 			if c.parse {
-				plan, err := testEnv().Parse(c.src)
-				if err != nil {
-					b.Fatal(err)
-				}
-				src = plan.Segments[0].Source
+				e := testEnv()
+				env = &e
 			}
+			src, v := interpreted(b, map[string]reflect.Value{"Index": reflect.ValueOf(IndexPanic), "At": reflect.ValueOf(IndexAt)},
+				"var "+IndexName+" = hooks.Index\nvar "+AtName+" = hooks.At", env, c.src, "sum")
 			for _, hook := range []string{IndexName, AtName} {
 				if got := strings.Contains(src, hook+"("); got != (hook == c.hook) {
 					b.Fatalf("calls %s: %v, want %v:\n%s", hook, got, hook == c.hook, src)
 				}
-			}
-			for _, s := range []string{`import hooks "bench/hooks"`, "var " + IndexName + " = hooks.Index\nvar " + AtName + " = hooks.At", src} {
-				if _, err := i.Eval(s); err != nil {
-					b.Fatal(err)
-				}
-			}
-			v, err := i.Eval("sum")
-			if err != nil {
-				b.Fatal(err)
 			}
 			sum := v.Interface().(func([]int, int) int)
 			for b.Loop() {
@@ -119,31 +105,16 @@ func BenchmarkInterfaceSwitch(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			i := interp.New(interp.Options{})
-			if err := i.Use(interp.Exports{"bench/hooks/hooks": {"Iface": reflect.ValueOf(Interface)}}); err != nil {
-				b.Fatal(err)
-			}
-			src := "package main\n" + c.src
+			var env *Env
 			if c.parse {
-				env := testEnv()
-				env.Interfaces = true
-				plan, err := env.Parse(c.src)
-				if err != nil {
-					b.Fatal(err)
-				}
-				src = plan.Segments[0].Source
+				e := testEnv()
+				e.Interfaces = true
+				env = &e
 			}
+			src, v := interpreted(b, map[string]reflect.Value{"Iface": reflect.ValueOf(Interface)},
+				"var "+IfaceName+" = hooks.Iface", env, c.src, "count")
 			if got := strings.Contains(src, IfaceName+"("); got != c.parse {
 				b.Fatalf("calls %s: %v, want %v:\n%s", IfaceName, got, c.parse, src)
-			}
-			for _, s := range []string{`import hooks "bench/hooks"`, "var " + IfaceName + " = hooks.Iface", src} {
-				if _, err := i.Eval(s); err != nil {
-					b.Fatal(err)
-				}
-			}
-			v, err := i.Eval("count")
-			if err != nil {
-				b.Fatal(err)
 			}
 			count := v.Interface().(func([]any) int)
 			for b.Loop() {
@@ -164,32 +135,17 @@ func BenchmarkStackChecks(b *testing.B) {
 			name = "with stack checks"
 		}
 		b.Run(name, func(b *testing.B) {
-			i := interp.New(interp.Options{})
 			var guard overflow.Guard
-			if err := i.Use(interp.Exports{"bench/hooks/hooks": {"Stack": reflect.ValueOf(guard.Check)}}); err != nil {
-				b.Fatal(err)
-			}
-			src := "package main\n" + fib
+			var env *Env
 			if checked {
-				env := testEnv()
-				env.StackChecks = true
-				plan, err := env.Parse(fib)
-				if err != nil {
-					b.Fatal(err)
-				}
-				src = plan.Segments[0].Source
+				e := testEnv()
+				e.StackChecks = true
+				env = &e
 			}
+			src, v := interpreted(b, map[string]reflect.Value{"Stack": reflect.ValueOf(guard.Check)},
+				"var "+CallsName+" int\nvar "+StackName+" = hooks.Stack", env, fib, "fib")
 			if got := strings.Contains(src, StackName+"("); got != checked {
 				b.Fatalf("calls %s: %v, want %v:\n%s", StackName, got, checked, src)
-			}
-			for _, s := range []string{`import hooks "bench/hooks"`, "var " + CallsName + " int\nvar " + StackName + " = hooks.Stack", src} {
-				if _, err := i.Eval(s); err != nil {
-					b.Fatal(err)
-				}
-			}
-			v, err := i.Eval("fib")
-			if err != nil {
-				b.Fatal(err)
 			}
 			f := v.Interface().(func(int) int)
 			for b.Loop() {
@@ -199,4 +155,34 @@ func BenchmarkStackChecks(b *testing.B) {
 			}
 		})
 	}
+}
+
+// interpreted evaluates cell in a new interpreter, as written or, with a non-nil env, as
+// env parses it (its first segment), after the declarations vars, which bind the
+// evaluator's names to hooks, the members of package bench/hooks. It returns the source
+// evaluated and the value of the function named fn.
+func interpreted(b *testing.B, hooks map[string]reflect.Value, vars string, env *Env, cell, fn string) (string, reflect.Value) {
+	b.Helper()
+	i := interp.New(interp.Options{})
+	if err := i.Use(interp.Exports{"bench/hooks/hooks": hooks}); err != nil {
+		b.Fatal(err)
+	}
+	src := "package main\n" + cell
+	if env != nil {
+		plan, err := env.Parse(cell)
+		if err != nil {
+			b.Fatal(err)
+		}
+		src = plan.Segments[0].Source
+	}
+	for _, s := range []string{`import hooks "bench/hooks"`, vars, src} {
+		if _, err := i.Eval(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	v, err := i.Eval(fn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return src, v
 }

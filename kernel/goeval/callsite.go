@@ -3,7 +3,6 @@ package goeval
 import (
 	"go/scanner"
 	"go/token"
-	"strconv"
 	"strings"
 )
 
@@ -180,12 +179,10 @@ func literalCallSite(code, fn string, inside int) (line, col int, ok bool) {
 // where a goroutine was created. It reports false when the line is not a function
 // literal's frame on the last line of exactly one go statement.
 func (e *Engine) goStatementFrame(line string) (string, bool) {
-	m := traceLine.FindStringSubmatch(line)
-	if m == nil || !strings.HasSuffix(strings.TrimSuffix(m[3], "(...)"), ".func") {
+	fn, l, c, ok := traceFrame(line)
+	if !ok || !strings.HasSuffix(fn, ".func") {
 		return "", false
 	}
-	l, _ := strconv.Atoi(m[1])
-	c, _ := strconv.Atoi(m[2])
 	p, ok := e.cellPos(l, c)
 	if !ok {
 		return "", false
@@ -193,7 +190,10 @@ func (e *Engine) goStatementFrame(line string) (string, bool) {
 	toks := scanTokens(p.code)
 	start := -1
 	for k, t := range toks {
-		if t.tok == token.GO && statementEnd(toks, k) == p.line {
+		if t.tok != token.GO {
+			continue
+		}
+		if last, _ := statementSpan(toks, k); toks[last].line == p.line {
 			if start >= 0 {
 				return "", false
 			}
@@ -207,9 +207,11 @@ func (e *Engine) goStatementFrame(line string) (string, bool) {
 	return frameText("created by go statement", p), true
 }
 
-// statementEnd returns the line on which the statement starting at toks[k] ends: that of
-// its last token before a semicolon outside brackets.
-func statementEnd(toks []tok, k int) int {
+// statementSpan reads from toks[k] to the end of the statement toks[k] is in: its last
+// token before a semicolon outside brackets, or before the bracket that closes around
+// the statement. It returns that token's index, and whether an = stands outside brackets
+// on the way (toks[k] is then among the left sides of an assignment).
+func statementSpan(toks []tok, k int) (last int, assigns bool) {
 	depth := 0
 	for j := k; j < len(toks); j++ {
 		switch toks[j].tok {
@@ -217,13 +219,17 @@ func statementEnd(toks []tok, k int) int {
 			depth++
 		case token.RPAREN, token.RBRACK, token.RBRACE:
 			if depth--; depth < 0 {
-				return toks[j-1].line
+				return j - 1, assigns
 			}
 		case token.SEMICOLON:
 			if depth == 0 {
-				return toks[j-1].line
+				return j - 1, assigns
+			}
+		case token.ASSIGN:
+			if depth == 0 {
+				assigns = true
 			}
 		}
 	}
-	return toks[len(toks)-1].line
+	return len(toks) - 1, assigns
 }

@@ -230,21 +230,12 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 	for _, l := range lines {
 		if strings.HasPrefix(l, router.GapPrefix) {
 			out = append(out, l)
-			callee = "" // the frame after a gap called one that was not kept
+			callee, prevFn = "", "" // the frame after a gap called one that was not kept
 			continue
 		}
-		m := traceLine.FindStringSubmatch(l)
-		if m == nil {
+		fn, line, col, ok := traceFrame(l)
+		if !ok {
 			continue
-		}
-		line, _ := strconv.Atoi(m[1])
-		col, _ := strconv.Atoi(m[2])
-		fn := strings.TrimSuffix(m[3], "(...)")
-		if fn == "" {
-			fn = "?"
-		}
-		if fn == "main" {
-			fn = "cell"
 		}
 		called, calledFn := callee, prevFn
 		callee, prevFn = cellFunc(fn), fn
@@ -282,6 +273,25 @@ func (e *Engine) mapTrace(lines []string, v any, top int) []string {
 		out = append(out, frameText(fn, p))
 	}
 	return collapseRepeats(out)
+}
+
+// traceFrame reads one of the lines the interpreter writes for each frame of a panicking
+// stack: the frame's function ("cell" for the cell's own statements) and its interpreter
+// line and column.
+func traceFrame(l string) (fn string, line, col int, ok bool) {
+	m := traceLine.FindStringSubmatch(l)
+	if m == nil {
+		return "", 0, 0, false
+	}
+	line, _ = strconv.Atoi(m[1])
+	col, _ = strconv.Atoi(m[2])
+	switch fn = strings.TrimSuffix(m[3], "(...)"); fn {
+	case "":
+		fn = "?"
+	case "main":
+		fn = "cell"
+	}
+	return fn, line, col, true
 }
 
 // frameText writes a frame of a trace: the function, where it is and the source line.

@@ -12,8 +12,8 @@ import (
 // map", a call of close for "close of closed channel", and so on. Errors that many kinds
 // of expression raise (a nil pointer dereference) stay where the interpreter puts them.
 
-// faultKinds maps the words of runtime errors to the tokens of a function body that can
-// raise them (see the candidate functions).
+// faultKinds maps the words that start runtime errors (after "runtime error: ") to the
+// tokens of a function body that can raise them (see the candidate functions).
 var faultKinds = []struct {
 	words      string
 	candidates func(body []tok) []tok
@@ -37,7 +37,7 @@ var faultKinds = []struct {
 func faultSite(code, fn string, inside int, text string) (line, col int, ok bool) {
 	var candidates func([]tok) []tok
 	for _, k := range faultKinds {
-		if strings.Contains(text, k.words) {
+		if strings.HasPrefix(strings.TrimPrefix(text, "runtime error: "), k.words) {
 			candidates = k.candidates
 			break
 		}
@@ -164,34 +164,13 @@ func indexStores(body []tok) []tok {
 		case next == token.ASSIGN || next == token.INC || next == token.DEC ||
 			next >= token.ADD_ASSIGN && next <= token.AND_NOT_ASSIGN:
 			out = append(out, t)
-		case next == token.COMMA && assignedList(body, k+1):
-			out = append(out, t)
+		case next == token.COMMA:
+			if _, assigns := statementSpan(body, k+1); assigns {
+				out = append(out, t)
+			}
 		}
 	}
 	return out
-}
-
-// assignedList reports whether the comma at body[k] separates left sides of an
-// assignment: an = follows in the same statement, outside brackets.
-func assignedList(body []tok, k int) bool {
-	depth := 0
-	for ; k < len(body); k++ {
-		switch body[k].tok {
-		case token.LPAREN, token.LBRACK, token.LBRACE:
-			depth++
-		case token.RPAREN, token.RBRACK, token.RBRACE:
-			if depth--; depth < 0 {
-				return false
-			}
-		case token.SEMICOLON:
-			return false
-		case token.ASSIGN:
-			if depth == 0 {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // builtinCalls returns a function that finds the calls of the builtin name in a body

@@ -103,11 +103,11 @@ func (g *Guard) Check(fn string, cell, line int) int {
 	if len(*buf) < 2*limit {
 		*buf = make([]uintptr, 2*limit)
 	}
-	depth := shallow + runtime.Callers(shallow, *buf)
-	if depth <= limit {
+	n := runtime.Callers(shallow, *buf)
+	if depth := shallow + n; depth <= limit {
 		return calls(depth)
 	}
-	o := Overflow{Func: fn, Cell: cell, Line: line, Frames: limit, Outermost: outermost(limit)}
+	o := Overflow{Func: fn, Cell: cell, Line: line, Frames: limit, Outermost: outermost((*buf)[:n])}
 	g.mu.Lock()
 	if g.stopping == nil {
 		g.stopping = map[int64]bool{}
@@ -128,26 +128,18 @@ func (g *Guard) stopped(id int64) bool {
 	return g.stopping[id]
 }
 
-// outermost returns the name of the outermost function on the calling goroutine's stack,
-// leaving out the runtime's own goexit, reading the stack from skip frames down.
-func outermost(skip int) string {
+// outermost returns the name of the outermost function of pcs, the bottom of a stack read
+// by runtime.Callers, leaving out the runtime's own goexit.
+func outermost(pcs []uintptr) string {
 	name := ""
-	buf := make([]uintptr, 4096)
+	frames := runtime.CallersFrames(pcs[max(0, len(pcs)-8):])
 	for {
-		n := runtime.Callers(skip, buf)
-		frames := runtime.CallersFrames(buf[:n])
-		for {
-			f, more := frames.Next()
-			if f.Function != "" && f.Function != "runtime.goexit" {
-				name = f.Function
-			}
-			if !more {
-				break
-			}
+		f, more := frames.Next()
+		if f.Function != "" && f.Function != "runtime.goexit" {
+			name = f.Function
 		}
-		if n < len(buf) {
+		if !more {
 			return name
 		}
-		skip += n
 	}
 }

@@ -51,6 +51,11 @@
 //     cell or [Env.Kind] shows. Other range loops are left alone; yaegi crashes with
 //     "nil type" on an integer it was not told about.
 //   - clear(x) calls [ClearName], a compiled helper such as [Clear].
+//   - min and max of constants written out become the untyped constant they give; other
+//     calls become nested calls of [MinName] and [MaxName], generic functions that the
+//     evaluator declares with [MinMaxPrelude], with literal arguments moved behind the
+//     first argument that is not one, which the interpreter infers the type from. At the
+//     top level, x := min(a, b) first defines x as a, then assigns x = MinName(x, b).
 //   - A statement that certainly indexes a slice, array, pointer to an array or string x
 //     with an integer i first runs, on its own line, if uint64(len(x)) <= uint64(i) {
 //     IndexName(i, len(x), line) }, and [IndexName] (such as [IndexPanic]) panics with Go's
@@ -123,8 +128,9 @@
 //     with an ordinary assignment, then assign the comma-ok form.
 //
 // Parse rejects with an [*Error] whose Unsupported field is set what it cannot rewrite:
-// the builtins min and max, range over a function, v, ok := <-ch at the top level,
-// x := f(...) at the top level when f is generic, return outside a function, and
+// a top-level definition from an expression around a call of min or max, range over a
+// function, v, ok := <-ch at the top level, x := f(...) at the top level when f is
+// generic, return outside a function, and
 // declaring func main (yaegi would run it again after every later evaluation).
 //
 // # Results

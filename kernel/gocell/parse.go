@@ -435,6 +435,14 @@ func (w *rewriter) showable(e ast.Expr) bool {
 	return true
 }
 
+// invalid records an error of the cell's Go at cell offset off, one that the Go compiler
+// reports too.
+func (w *rewriter) invalid(off int, format string, args ...any) {
+	err := w.t.errorAt(off, false, fmt.Sprintf(format, args...))
+	err.Invalid = true
+	w.errs = append(w.errs, err)
+}
+
 // unsupported records an unsupported construct at cell offset off.
 func (w *rewriter) unsupported(off int, format string, args ...any) {
 	w.errs = append(w.errs, w.t.errorAt(off, true, fmt.Sprintf(format, args...)))

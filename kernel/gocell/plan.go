@@ -24,6 +24,14 @@ const (
 	ShowName = "__gk_show"
 	// ClearName replaces the builtin clear, which yaegi lacks; see [Clear].
 	ClearName = "__gk_clear"
+	// MinName and MaxName replace the builtins min and max, which yaegi lacks; the
+	// evaluator declares them with [MinMaxPrelude].
+	MinName = "__gk_min"
+	MaxName = "__gk_max"
+	// MinPickName and MaxPickName are the names the evaluator binds [MinPick] and
+	// [MaxPick] to.
+	MinPickName = "__gk_minpick"
+	MaxPickName = "__gk_maxpick"
 	// IndexName is called as IndexName(i, len(x), line) by the guard in front of a statement
 	// that indexes x with i, when i is out of range; see [IndexPanic].
 	IndexName = "__gk_index"
@@ -370,6 +378,9 @@ type Error struct {
 	// Unsupported reports valid Go that the interpreter cannot run, as opposed to a
 	// syntax error.
 	Unsupported bool
+	// Invalid reports Go that the Go compiler rejects too, for a reason other than its
+	// syntax (a type error).
+	Invalid bool
 }
 
 // Error returns "line:column: message", with a count of further errors.

@@ -36,6 +36,8 @@ type rewriter struct {
 	// hoistedRecv are the receives x[i] = <-ch that guards hoist (see hoistValue): the
 	// statement assigns a variable instead, and the receive needs no parentheses.
 	hoistedRecv map[ast.Expr]bool
+	// minMaxDefine is the top-level x := min(...) of the unit, if any; see minMax.
+	minMaxDefine *minMaxDefine
 }
 
 func newRewriter(t *text, env Env) *rewriter {
@@ -173,6 +175,7 @@ func hasTopGoto(s ast.Stmt) bool {
 // unit walks one top-level piece.
 func (w *rewriter) unit(u *unit) {
 	w.u = u
+	w.minMaxDefine = nil
 	switch {
 	case u.kind == unitImport:
 	case u.stmt != nil:
@@ -193,6 +196,9 @@ func (w *rewriter) unit(u *unit) {
 						for _, v := range vs.Values {
 							w.globalValue(v)
 						}
+					}
+					if vs := spec.(*ast.ValueSpec); vs.Type == nil {
+						w.topMinMax(vs.Names, vs.Values, u.kind == unitStmt && len(d.Specs) == 1)
 					}
 				}
 			}
@@ -243,6 +249,15 @@ func (w *rewriter) topStmt(s ast.Stmt) {
 		for _, r := range as.Rhs {
 			w.globalValue(r)
 		}
+	}
+	if as, ok := s.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+		var names []*ast.Ident
+		for _, l := range as.Lhs {
+			if id, ok := l.(*ast.Ident); ok {
+				names = append(names, id)
+			}
+		}
+		w.topMinMax(names, as.Rhs, true)
 	}
 	w.node(s, w.cell)
 	if as, ok := s.(*ast.AssignStmt); ok {
@@ -580,11 +595,7 @@ func (w *rewriter) use(id *ast.Ident, sc *scope) {
 	switch id.Name {
 	case "min", "max":
 		if w.universal(id.Name, sc) {
-			how := "math.Min"
-			if id.Name == "max" {
-				how = "math.Max"
-			}
-			w.unsupported(w.off(id.Pos()), "the builtin %s is not supported by the interpreter; compare with an if statement, or use %s for float64 values", id.Name, how)
+			w.invalid(w.off(id.Pos()), "%s (built-in function %s) must be called", id.Name, id.Name)
 		}
 	}
 }
@@ -607,7 +618,10 @@ func (w *rewriter) qualifier(id *ast.Ident, sc *scope) {
 // call walks a call, replacing clear, naming functions handed to child processes and
 // parenthesizing function literal arguments.
 func (w *rewriter) call(c *ast.CallExpr, sc *scope, parenFuncs bool) {
-	switch w.builtinCalled(c, sc) {
+	switch name := w.builtinCalled(c, sc); name {
+	case "min", "max":
+		w.minMax(c, sc, name)
+		return
 	case "clear":
 		fun := ast.Unparen(c.Fun)
 		w.replace(fun.Pos(), fun.End(), ClearName)

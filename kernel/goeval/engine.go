@@ -175,7 +175,9 @@ func (e *Engine) reset() error {
 		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +
 			richHooks +
 			"var " + gocell.ClearName + " = __gk.Clear\nvar " + gocell.IndexName + " = __gk.Index\nvar " + gocell.AtName + " = __gk.At\nvar " + gocell.CheckedName + " = __gk.Checked\nvar " + gocell.CheckName + " = __gk.Check\nvar " + gocell.LineName + " = __gk.Line\nvar " + gocell.PanicName + " = __gk.Panic\nvar " + gocell.RecoverName + " = __gk.Recovered\nvar " + gocell.IfaceName + " = __gk.Iface\nvar " + gocell.DeferName + " = __gk.Defer\nvar " + timeitFunc + " func()\n" +
-			"var " + gocell.NamedName + " = __gk.Named\nvar " + gocell.CallsName + " int\nvar " + gocell.StackName + " = __gk.Stack",
+			"var " + gocell.NamedName + " = __gk.Named\nvar " + gocell.CallsName + " int\nvar " + gocell.StackName + " = __gk.Stack\n" +
+			"var " + gocell.MinPickName + " = __gk.MinPick\nvar " + gocell.MaxPickName + " = __gk.MaxPick",
+		gocell.MinMaxPrelude(),
 	} {
 		if _, err := e.evalRaw(context.Background(), src); err != nil {
 			return fmt.Errorf("goeval: prepare interpreter: %w", err)

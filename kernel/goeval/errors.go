@@ -96,8 +96,11 @@ func cellError(err error, code string) *engine.Error {
 	if errors.As(err, &ce) {
 		p := position{line: ce.Line, col: ce.Column, code: code}
 		name := "SyntaxError"
-		if ce.Unsupported {
+		switch {
+		case ce.Unsupported:
 			name = "UnsupportedError"
+		case ce.Invalid:
+			name = "CompileError"
 		}
 		head := fmt.Sprintf("%s: line %d:%d: %s", name, ce.Line, ce.Column, ce.Msg)
 		return &engine.Error{

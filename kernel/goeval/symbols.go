@@ -61,6 +61,8 @@ func (e *Engine) overrides() interp.Exports {
 			"Form":      reflect.ValueOf(e.addForm),
 			"Fail":      reflect.ValueOf(e.formFailed),
 			"Clear":     reflect.ValueOf(gocell.Clear),
+			"MinPick":   reflect.ValueOf(gocell.MinPick),
+			"MaxPick":   reflect.ValueOf(gocell.MaxPick),
 			"Index":     reflect.ValueOf(gocell.IndexPanic),
 			"Check":     reflect.ValueOf(gocell.IndexCheck),
 			"At":        reflect.ValueOf(gocell.IndexAt),

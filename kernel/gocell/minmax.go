@@ -288,8 +288,47 @@ func (w *rewriter) topMinMax(names []*ast.Ident, values []ast.Expr, splittable b
 			name = names[i].Name
 		}
 		w.unsupported(w.off(v.Pos()), "the interpreter cannot define %s at the top level from an expression around min or max; "+
-			"define it from the call alone (%s := min(a, b)) or give it a type (var %s int = ...)", name, name, name)
+			"define it from the call alone (%s := min(a, b)), or declare it with its type first (var %s T) and assign it with =", name, name, name)
 	}
+}
+
+// topTypedMinMax rewrites var x, y T = e, f at the top level of a cell, when e or f calls
+// min or max through a generic function, into var x, y T; x = e; y = f: yaegi stores the
+// zero value in a global declared with a type from a call of a generic function.
+func (w *rewriter) topTypedMinMax(vs *ast.ValueSpec) {
+	if vs.Type == nil || len(vs.Values) == 0 {
+		return
+	}
+	if len(vs.Values) != len(vs.Names) || !slices.ContainsFunc(vs.Values, w.callsMinMax) {
+		return
+	}
+	// One assignment per name: yaegi mishandles the other values of a tuple assignment
+	// with such a call, and the values cannot refer to the names they initialize.
+	for i, v := range vs.Values {
+		from := vs.Type.End()
+		if i > 0 {
+			from = vs.Values[i-1].End()
+		}
+		w.replace(from, v.Pos(), "; "+vs.Names[i].Name+" = ")
+	}
+}
+
+// callsMinMax reports whether e, outside the function literals in it, calls min or max
+// through a generic function.
+func (w *rewriter) callsMinMax(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if _, ok := w.minMaxCall(n, w.cell); ok {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // A minMaxDefine is a top-level x := min(...) being rewritten.

@@ -197,8 +197,12 @@ func (w *rewriter) unit(u *unit) {
 							w.globalValue(v)
 						}
 					}
-					if vs := spec.(*ast.ValueSpec); vs.Type == nil {
+					vs := spec.(*ast.ValueSpec)
+					switch {
+					case vs.Type == nil:
 						w.topMinMax(vs.Names, vs.Values, u.kind == unitStmt && len(d.Specs) == 1)
+					case u.kind == unitStmt && len(d.Specs) == 1:
+						w.topTypedMinMax(vs)
 					}
 				}
 			}

@@ -292,18 +292,22 @@ func (w *rewriter) topMinMax(names []*ast.Ident, values []ast.Expr, splittable b
 	}
 }
 
-// topTypedMinMax rewrites var x, y T = e, f at the top level of a cell, when e or f calls
-// min or max through a generic function, into var x, y T; x = e; y = f: yaegi stores the
-// zero value in a global declared with a type from a call of a generic function.
-func (w *rewriter) topTypedMinMax(vs *ast.ValueSpec) {
-	if vs.Type == nil || len(vs.Values) == 0 {
-		return
+// splitsTyped reports whether top-level declaration d, which runs as a statement, has a
+// single spec with a type whose values call generic functions (min and max among them):
+// yaegi stores the zero value in a global declared with a type from such a call.
+// topTypedSplit then rewrites it.
+func (w *rewriter) splitsTyped(d *ast.GenDecl) bool {
+	if d.Tok != token.VAR || w.u.kind != unitStmt || len(d.Specs) != 1 {
+		return false
 	}
-	if len(vs.Values) != len(vs.Names) || !slices.ContainsFunc(vs.Values, w.callsMinMax) {
-		return
-	}
-	// One assignment per name: yaegi mishandles the other values of a tuple assignment
-	// with such a call, and the values cannot refer to the names they initialize.
+	vs := d.Specs[0].(*ast.ValueSpec)
+	return vs.Type != nil && len(vs.Values) == len(vs.Names) && slices.ContainsFunc(vs.Values, w.callsGeneric)
+}
+
+// topTypedSplit rewrites var x, y T = e, f into var x, y T; x = e; y = f: one assignment
+// per name, since yaegi mishandles the other values of a tuple assignment with such a
+// call, and the values cannot refer to the names they initialize.
+func (w *rewriter) topTypedSplit(vs *ast.ValueSpec) {
 	for i, v := range vs.Values {
 		from := vs.Type.End()
 		if i > 0 {
@@ -313,18 +317,18 @@ func (w *rewriter) topTypedMinMax(vs *ast.ValueSpec) {
 	}
 }
 
-// callsMinMax reports whether e, outside the function literals in it, calls min or max
-// through a generic function.
-func (w *rewriter) callsMinMax(e ast.Expr) bool {
+// callsGeneric reports whether e, outside the function literals in it, calls a generic
+// function, min and max included.
+func (w *rewriter) callsGeneric(e ast.Expr) bool {
 	found := false
 	ast.Inspect(e, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.CallExpr:
-			if _, ok := w.minMaxCall(n, w.cell); ok {
-				found = true
-			}
+			_, mm := w.minMaxCall(n, w.cell)
+			_, generic := w.genericCall(n, w.cell)
+			found = mm || generic
 		}
 		return !found
 	})

@@ -71,7 +71,7 @@ func (w *rewriter) assign(n *ast.AssignStmt, sc *scope) {
 	}
 	if n.Tok == token.DEFINE {
 		if sc == w.cell {
-			w.topGeneric(n.Rhs, sc)
+			w.topGeneric(len(n.Lhs), n.Rhs, sc)
 			if len(n.Lhs) == 2 && len(n.Rhs) == 1 {
 				w.topCommaOkDefine(n)
 			}
@@ -120,9 +120,15 @@ func (w *rewriter) assign(n *ast.AssignStmt, sc *scope) {
 
 // topGeneric rejects top-level definitions from calls of generic functions: yaegi
 // crashes on x := f(v) at the top level and stores a zero value for var x T = f(v).
-func (w *rewriter) topGeneric(values []ast.Expr, sc *scope) {
+//
+// A call of package slices or maps whose results define several names works, and is left
+// alone (i, found := slices.BinarySearch(xs, v)).
+func (w *rewriter) topGeneric(names int, values []ast.Expr, sc *scope) {
 	for _, v := range values {
 		if name, ok := w.genericCall(v, sc); ok {
+			if strings.Contains(name, ".") && names > len(values) {
+				continue
+			}
 			w.unsupported(w.off(v.Pos()), "defining a variable at the top level of a cell from a call of the generic function %s is not supported by the interpreter; declare the variable with its type first (var x T) and assign it with =, or do the work inside a function", name)
 		}
 	}

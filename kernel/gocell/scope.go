@@ -315,8 +315,8 @@ func predeclaredType(name string) bool {
 	return integerType(name)
 }
 
-// genericCall reports whether e calls a generic function of the cell or the session,
-// and returns the function's name.
+// genericCall reports whether e calls a generic function of the cell, of the session or
+// of package slices or maps, and returns the function's name.
 func (w *rewriter) genericCall(e ast.Expr, sc *scope) (string, bool) {
 	c, ok := ast.Unparen(e).(*ast.CallExpr)
 	if !ok {
@@ -328,6 +328,16 @@ func (w *rewriter) genericCall(e ast.Expr, sc *scope) (string, bool) {
 		fun = f.X
 	case *ast.IndexListExpr:
 		fun = f.X
+	}
+	if sel, ok := fun.(*ast.SelectorExpr); ok {
+		// The standard packages that exist only as interpreted generic source.
+		if q, ok := sel.X.(*ast.Ident); ok {
+			switch w.packageOf(q.Name, sc) {
+			case "slices", "maps":
+				return q.Name + "." + sel.Sel.Name, true
+			}
+		}
+		return "", false
 	}
 	id, ok := fun.(*ast.Ident)
 	if !ok {

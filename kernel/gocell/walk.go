@@ -197,12 +197,8 @@ func (w *rewriter) unit(u *unit) {
 							w.globalValue(v)
 						}
 					}
-					vs := spec.(*ast.ValueSpec)
-					switch {
-					case vs.Type == nil:
+					if vs := spec.(*ast.ValueSpec); vs.Type == nil {
 						w.topMinMax(vs.Names, vs.Values, u.kind == unitStmt && len(d.Specs) == 1)
-					case u.kind == unitStmt && len(d.Specs) == 1:
-						w.topTypedMinMax(vs)
 					}
 				}
 			}
@@ -400,9 +396,13 @@ func (w *rewriter) topGenDecl(d *ast.GenDecl) {
 			w.decls[k].Compiled = w.compiledVar(w.decls[k].Name)
 		}
 	}
-	if d.Tok == token.VAR {
+	switch {
+	case w.splitsTyped(d):
+		w.topTypedSplit(d.Specs[0].(*ast.ValueSpec))
+	case d.Tok == token.VAR:
 		for _, spec := range d.Specs {
-			w.topGeneric(spec.(*ast.ValueSpec).Values, w.cell)
+			vs := spec.(*ast.ValueSpec)
+			w.topGeneric(len(vs.Names), vs.Values, w.cell)
 		}
 	}
 	if d.Tok == token.VAR && len(d.Specs) == 1 && !d.Lparen.IsValid() {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/gokernel/gokernel/kernel/engine"
 	"github.com/gokernel/gokernel/kernel/gocell"
+	"github.com/gokernel/gokernel/kernel/stdsource"
 	"github.com/gokernel/gokernel/kernel/goeval/interrupt"
 	"github.com/gokernel/gokernel/kernel/goeval/overflow"
 	"github.com/gokernel/gokernel/kernel/goeval/router"
@@ -166,6 +167,11 @@ func (e *Engine) reset() error {
 	for _, x := range exports {
 		if err := i.Use(x); err != nil {
 			return fmt.Errorf("goeval: load symbols: %w", err)
+		}
+	}
+	for _, src := range stdsource.Sources() {
+		if _, err := i.Compile(src); err != nil {
+			return fmt.Errorf("goeval: compile generic standard packages: %w", err)
 		}
 	}
 	e.i = i

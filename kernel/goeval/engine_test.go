@@ -802,3 +802,43 @@ func TestMinAndMax(t *testing.T) {
 		})
 	}
 }
+
+// TestGenericStandardPackages runs package slices and maps in cells: the kernel compiles
+// its own source of both (package stdsource) in place of the interpreter's, which lacked
+// Sort, Max, Sorted and more and crashed on Clone, Reverse and maps.Clone.
+func TestGenericStandardPackages(t *testing.T) {
+	s := newSession(t)
+	s.ok("xs := []int{5, 2, 9, 1}\nm := map[string]int{\"b\": 2, \"a\": 1, \"c\": 3}")
+	tests := []struct {
+		name, code    string
+		stdout, value string
+	}{
+		{name: "Sort", code: "slices.Sort(xs)\nxs", value: "[1 2 5 9]"},
+		{name: "a typed top-level var from Clone", code: "var ys []int = slices.Clone(xs)\nslices.Reverse(ys)\nfmt.Println(xs, ys)", stdout: "[1 2 5 9] [9 5 2 1]\n"},
+		{name: "Index, Contains, Min and Max", code: "fmt.Println(slices.Index(xs, 9), slices.Contains(xs, 3), slices.Min(xs), slices.Max(xs))", stdout: "3 false 1 9\n"},
+		{name: "sorted map keys", code: "slices.Sorted(maps.Keys(m))", value: "[a b c]"},
+		{name: "a cell's slice type", code: "type ids []int\nv := ids{3, 1, 2}\nslices.Sort(v)\nv", value: "[1 2 3]"},
+		{name: "durations", code: "ds := []time.Duration{3 * time.Second, time.Second}\nslices.Sort(ds)\nds", value: "[1s 3s]"},
+		{name: "SortFunc on a cell's struct", code: "type person struct {\n\tName string\n\tAge  int\n}\nps := []person{{\"b\", 30}, {\"a\", 25}}\nslices.SortFunc(ps, func(x, y person) int { return cmp.Compare(x.Age, y.Age) })\nps", value: "[{a 25} {b 30}]"},
+		{name: "two results at the top level", code: "i, found := slices.BinarySearch(xs, 5)\nfmt.Println(i, found)", stdout: "2 true\n"},
+		{name: "inside a function", code: "func evens(v []int) []int { return slices.DeleteFunc(slices.Clone(v), func(x int) bool { return x%2 == 1 }) }\nevens([]int{1, 2, 3, 4})", value: "[2 4]"},
+		{name: "NaN sorts first", code: "fs := []float64{2.5, math.NaN(), 1}\nslices.Sort(fs)\nfmt.Println(fs, slices.Max(fs))", stdout: "[NaN 1 2.5] NaN\n"},
+		{name: "maps.Clone and maps.Equal", code: "maps.Equal(maps.Clone(m), m)", value: "true"},
+		{name: "Repeat", code: `slices.Repeat([]string{"a"}, 3)`, value: "[a a a]"},
+		{name: "a typed top-level var from a generic function of the cell", code: "func id[T any](v T) T { return v }\nvar n5 int = id(5)\nn5", value: "5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			stdout, value := s.ok(tt.code)
+			if stdout != tt.stdout || value != tt.value {
+				t.Errorf("stdout %q, Out %q; want %q, %q", stdout, value, tt.stdout, tt.value)
+			}
+		})
+	}
+	// A single name defined at the top level from such a call would crash the interpreter.
+	err := s.fails("zs := slices.Clone(xs)")
+	if err.Name != "UnsupportedError" || !strings.Contains(err.Value, "slices.Clone") {
+		t.Errorf("error %s: %s, want UnsupportedError naming slices.Clone", err.Name, err.Value)
+	}
+}

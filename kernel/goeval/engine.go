@@ -25,10 +25,10 @@ import (
 
 	"github.com/gokernel/gokernel/kernel/engine"
 	"github.com/gokernel/gokernel/kernel/gocell"
-	"github.com/gokernel/gokernel/kernel/stdsource"
 	"github.com/gokernel/gokernel/kernel/goeval/interrupt"
 	"github.com/gokernel/gokernel/kernel/goeval/overflow"
 	"github.com/gokernel/gokernel/kernel/goeval/router"
+	"github.com/gokernel/gokernel/kernel/stdsource"
 	"github.com/gokernel/gokernel/runtime/display"
 	"github.com/gokernel/gokernel/runtime/process"
 	"github.com/gokernel/gokernel/runtime/stack"

@@ -762,16 +762,34 @@ func TestInterfaceAssertions(t *testing.T) {
 	}
 }
 
+// A cellCase is a cell that must succeed, with the standard output and Out[] text it
+// must give.
+type cellCase struct {
+	name, code    string
+	stdout, value string
+}
+
+// expect runs each case in a subtest of t, in order, on s.
+func (s *session) expect(t *testing.T, cases []cellCase) {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s.t = t
+			stdout, value := s.ok(c.code)
+			if stdout != c.stdout || value != c.value {
+				t.Errorf("stdout %q, Out %q; want %q, %q", stdout, value, c.stdout, c.value)
+			}
+		})
+	}
+	s.t = t
+}
+
 // TestMinAndMax runs the builtins min and max, which the interpreter lacks and the kernel
 // rewrites: constants written out fold into untyped constants, and other calls into calls
 // of generic helpers that order values as Go does.
 func TestMinAndMax(t *testing.T) {
 	s := newSession(t)
 	s.ok("a, b := 3, 1")
-	tests := []struct {
-		name, code    string
-		stdout, value string
-	}{
+	tests := []cellCase{
 		{name: "two variables", code: "min(a, b)", value: "1"},
 		{name: "three arguments", code: "max(b, a, 2)", value: "3"},
 		{name: "constants give an untyped constant", code: "var f32 float32 = max(1, 2.5)\nfmt.Printf(\"%T %v\", f32, f32)", stdout: "float32 2.5"},
@@ -792,15 +810,7 @@ func TestMinAndMax(t *testing.T) {
 		{name: "in a loop", code: "sum := 0\nfor k := 0; k < 5; k++ {\n\tsum += min(k, 2)\n}\nsum", value: "7"},
 		{name: "in a goroutine", code: "done := make(chan int)\ngo func() { done <- max(a, b) }()\nfmt.Println(<-done)", stdout: "3\n"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s.t = t
-			stdout, value := s.ok(tt.code)
-			if stdout != tt.stdout || value != tt.value {
-				t.Errorf("stdout %q, Out %q; want %q, %q", stdout, value, tt.stdout, tt.value)
-			}
-		})
-	}
+	s.expect(t, tests)
 }
 
 // TestGenericStandardPackages runs package slices and maps in cells: the kernel compiles
@@ -809,10 +819,7 @@ func TestMinAndMax(t *testing.T) {
 func TestGenericStandardPackages(t *testing.T) {
 	s := newSession(t)
 	s.ok("xs := []int{5, 2, 9, 1}\nm := map[string]int{\"b\": 2, \"a\": 1, \"c\": 3}")
-	tests := []struct {
-		name, code    string
-		stdout, value string
-	}{
+	tests := []cellCase{
 		{name: "Sort", code: "slices.Sort(xs)\nxs", value: "[1 2 5 9]"},
 		{name: "a typed top-level var from Clone", code: "var ys []int = slices.Clone(xs)\nslices.Reverse(ys)\nfmt.Println(xs, ys)", stdout: "[1 2 5 9] [9 5 2 1]\n"},
 		{name: "Index, Contains, Min and Max", code: "fmt.Println(slices.Index(xs, 9), slices.Contains(xs, 3), slices.Min(xs), slices.Max(xs))", stdout: "3 false 1 9\n"},
@@ -827,15 +834,7 @@ func TestGenericStandardPackages(t *testing.T) {
 		{name: "Repeat", code: `slices.Repeat([]string{"a"}, 3)`, value: "[a a a]"},
 		{name: "a typed top-level var from a generic function of the cell", code: "func id[T any](v T) T { return v }\nvar n5 int = id(5)\nn5", value: "5"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s.t = t
-			stdout, value := s.ok(tt.code)
-			if stdout != tt.stdout || value != tt.value {
-				t.Errorf("stdout %q, Out %q; want %q, %q", stdout, value, tt.stdout, tt.value)
-			}
-		})
-	}
+	s.expect(t, tests)
 	// A single name defined at the top level from such a call would crash the interpreter.
 	err := s.fails("zs := slices.Clone(xs)")
 	if err.Name != "UnsupportedError" || !strings.Contains(err.Value, "slices.Clone") {

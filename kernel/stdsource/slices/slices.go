@@ -172,15 +172,26 @@ func BinarySearchFunc[E, T any](x []E, target T, cmp func(E, T) int) (int, bool)
 
 // Min returns the smallest value of x, or a NaN if x holds one. It panics if x is empty.
 func Min[E ordered](x []E) E {
+	return extreme(x, -1, "slices.Min")
+}
+
+// Max returns the largest value of x, or a NaN if x holds one. It panics if x is empty.
+func Max[E ordered](x []E) E {
+	return extreme(x, +1, "slices.Max")
+}
+
+// extreme returns the smallest (want -1) or largest (want +1) value of x, or its first
+// NaN. It panics with a message naming fn if x is empty.
+func extreme[E ordered](x []E, want int, fn string) E {
 	if len(x) < 1 {
-		panic("slices.Min: empty list")
+		panic(fn + ": empty list")
 	}
 	m := x[0]
 	for _, v := range x {
 		if isNaN(v) {
 			return v
 		}
-		if less(v, m) {
+		if want < 0 && less(v, m) || want > 0 && less(m, v) {
 			m = v
 		}
 	}
@@ -190,44 +201,24 @@ func Min[E ordered](x []E) E {
 // MinFunc returns the first of the smallest values of x in the order cmp gives. It panics
 // if x is empty.
 func MinFunc[E any](x []E, cmp func(a, b E) int) E {
-	if len(x) < 1 {
-		panic("slices.MinFunc: empty list")
-	}
-	m := x[0]
-	for _, v := range x[1:] {
-		if cmp(v, m) < 0 {
-			m = v
-		}
-	}
-	return m
-}
-
-// Max returns the largest value of x, or a NaN if x holds one. It panics if x is empty.
-func Max[E ordered](x []E) E {
-	if len(x) < 1 {
-		panic("slices.Max: empty list")
-	}
-	m := x[0]
-	for _, v := range x {
-		if isNaN(v) {
-			return v
-		}
-		if less(m, v) {
-			m = v
-		}
-	}
-	return m
+	return extremeFunc(x, cmp, -1, "slices.MinFunc")
 }
 
 // MaxFunc returns the first of the largest values of x in the order cmp gives. It panics
 // if x is empty.
 func MaxFunc[E any](x []E, cmp func(a, b E) int) E {
+	return extremeFunc(x, cmp, +1, "slices.MaxFunc")
+}
+
+// extremeFunc returns the first of the values of x that cmp orders first (want -1) or last
+// (want +1). It panics with a message naming fn if x is empty.
+func extremeFunc[E any](x []E, cmp func(a, b E) int, want int, fn string) E {
 	if len(x) < 1 {
-		panic("slices.MaxFunc: empty list")
+		panic(fn + ": empty list")
 	}
 	m := x[0]
 	for _, v := range x[1:] {
-		if cmp(v, m) > 0 {
+		if c := cmp(v, m); want < 0 && c < 0 || want > 0 && c > 0 {
 			m = v
 		}
 	}

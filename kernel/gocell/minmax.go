@@ -233,8 +233,8 @@ func (w *rewriter) minMax(c *ast.CallExpr, sc *scope, name string) {
 	}
 }
 
-// minMaxCall returns the call of the builtin min or max that e is, with its name, when the
-// call is not folded into a constant.
+// minMaxCall returns the call of the builtin min or max that e is, possibly in
+// parentheses, and reports whether it is one that is not folded into a constant.
 func (w *rewriter) minMaxCall(e ast.Expr, sc *scope) (*ast.CallExpr, bool) {
 	c, ok := ast.Unparen(e).(*ast.CallExpr)
 	if !ok {
@@ -279,7 +279,7 @@ func (w *rewriter) topMinMax(names []*ast.Ident, values []ast.Expr, splittable b
 		if !w.typedByMinMax(v, w.cell) {
 			continue
 		}
-		if c, ok := w.minMaxCall(v, w.cell); ok && splittable && len(names) == 1 && len(values) == 1 && ast.Unparen(v) == c {
+		if c, ok := w.minMaxCall(v, w.cell); ok && splittable && len(names) == 1 && len(values) == 1 && v == ast.Expr(c) {
 			w.minMaxDefine = &minMaxDefine{call: c, name: names[0].Name}
 			continue
 		}

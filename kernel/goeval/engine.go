@@ -176,6 +176,11 @@ func (e *Engine) reset() error {
 	}
 	e.i = i
 	e.pkgs = newPackages(exports)
+	members, err := stdsource.Members()
+	if err != nil {
+		return fmt.Errorf("goeval: %w", err)
+	}
+	e.pkgs.addSource(members)
 	for _, src := range []string{
 		`import __gk "` + hooksPath + `"`,
 		"var " + gocell.SpawnName + " = __gk.Go\nvar __gk_enter = __gk.Enter\nvar " + gocell.ShowName + " = __gk.Show\n" +

@@ -604,6 +604,8 @@ func TestCompletionAndInspection(t *testing.T) {
 		{"myV", "myValue"},
 		{"thread.Cur", "Current"},
 		{"fmt.Print", "Println"},
+		{"slices.So", "Sort"},
+		{"maps.Ke", "Keys"},
 	}
 	for _, tt := range tests {
 		c := s.e.Complete(tt.code, len([]rune(tt.code)))

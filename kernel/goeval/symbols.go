@@ -272,6 +272,24 @@ func newPackages(exports []interp.Exports) *packages {
 	return p
 }
 
+// addSource adds packages that exist only as interpreted source, given as import path and
+// exported names.
+func (p *packages) addSource(members map[string][]string) {
+	for dir, names := range members {
+		m := p.members[dir]
+		if m == nil {
+			m = map[string]bool{}
+			p.members[dir] = m
+		}
+		for _, n := range names {
+			m[n] = true
+		}
+		if _, ok := p.byName[path.Base(dir)]; !ok {
+			p.byName[path.Base(dir)] = dir
+		}
+	}
+}
+
 // symbol returns the type of member name of the package with import path pkgPath as a cell
 // sees it (see gocell.Env.Symbol): a function's, a variable's or a typed constant's type,
 // string for an untyped string constant, nil for a type or an unknown name.

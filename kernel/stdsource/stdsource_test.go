@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gokernel/gokernel/kernel/stdsource"
 	ourmaps "github.com/gokernel/gokernel/kernel/stdsource/maps"
 	ourslices "github.com/gokernel/gokernel/kernel/stdsource/slices"
 )
@@ -211,5 +212,27 @@ func TestMapsAgreesWithTheStandardLibrary(t *testing.T) {
 				t.Errorf("got %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+func TestMembers(t *testing.T) {
+	members, err := stdsource.Members()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		pkg, name string
+		want      bool
+	}{
+		{"slices", "Sort", true},
+		{"slices", "Sorted", true},
+		{"slices", "less", false},
+		{"maps", "Keys", true},
+		{"maps", "Sort", false},
+	}
+	for _, tt := range tests {
+		if got := slices.Contains(members[tt.pkg], tt.name); got != tt.want {
+			t.Errorf("%s.%s listed: %v, want %v", tt.pkg, tt.name, got, tt.want)
+		}
 	}
 }

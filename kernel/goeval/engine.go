@@ -25,6 +25,7 @@ import (
 
 	"github.com/gokernel/gokernel/kernel/engine"
 	"github.com/gokernel/gokernel/kernel/gocell"
+	"github.com/gokernel/gokernel/kernel/goeval/deadlock"
 	"github.com/gokernel/gokernel/kernel/goeval/interrupt"
 	"github.com/gokernel/gokernel/kernel/goeval/overflow"
 	"github.com/gokernel/gokernel/kernel/goeval/router"
@@ -68,11 +69,13 @@ type Engine struct {
 
 	mu       sync.Mutex // serialises Execute
 	i        *interp.Interpreter
-	lines    int               // interpreter source lines used so far; see span
-	spans    []span            // where each evaluated segment's lines came from
-	topLine  atomic.Int64      // the cell line of the running cell's current top-level statement
-	panics   panicSites        // the latest calls of panic in cells, with their lines
-	imported map[string]string // package names the session has imported -> import path
+	lines    int                             // interpreter source lines used so far; see span
+	spans    []span                          // where each evaluated segment's lines came from
+	topLine  atomic.Int64                    // the cell line of the running cell's current top-level statement
+	timers   timers                          // timers cells created, which the deadlock watch waits for
+	deadlock atomic.Pointer[deadlock.Report] // what the deadlock watch found when it stopped a cell
+	panics   panicSites                      // the latest calls of panic in cells, with their lines
+	imported map[string]string               // package names the session has imported -> import path
 	docs     *docIndex
 
 	guard overflow.Guard // stops goroutines whose calls nest too deep
@@ -273,6 +276,8 @@ func (e *Engine) Execute(ctx context.Context, req engine.ExecuteRequest, out eng
 
 	e.router.Begin(req.Count, out)
 	e.stdin.begin(ctx, req.AllowStdin)
+	e.deadlock.Store(nil)
+	defer e.watchDeadlock(ctx, cancel)()
 	res := e.executeSafely(ctx, req, out)
 	if err := e.runDefers(); err != nil && res.Err == nil {
 		res = engine.ExecuteResult{Err: err}

@@ -843,3 +843,57 @@ func TestGenericStandardPackages(t *testing.T) {
 		t.Errorf("error %s: %s, want UnsupportedError naming slices.Clone", err.Name, err.Value)
 	}
 }
+
+// TestDeadlockEndsTheCell runs cells whose goroutines all wait for good, where Go stops a
+// program with "all goroutines are asleep - deadlock!": the kernel stops the cell with that
+// error, naming the line, and the session carries on.
+func TestDeadlockEndsTheCell(t *testing.T) {
+	s := newSession(t)
+	s.ok("kept := 42")
+	tests := []struct {
+		name, code string
+		line       string
+	}{
+		{"a send nobody receives", "ch := make(chan int)\nch <- 1", "line 2"},
+		{"a receive nobody sends", "fmt.Println(\"before\")\nvar c chan int\n<-c", "line 3"},
+		{"a wait group that never reaches zero", "var wg sync.WaitGroup\nwg.Add(2)\ngo func() { defer wg.Done() }()\nwg.Wait()", "line 4"},
+		{"a mutex locked twice", "var mu sync.Mutex\nmu.Lock()\nmu.Lock()", "line 3"},
+		{"an empty select", "select {}", "line 1"},
+		{"goroutines waiting on each other", "a, b := make(chan int), make(chan int)\ngo func() { <-a; b <- 1 }()\n<-b\na <- 1", "all 2 goroutines"},
+		{"a queue nobody fills", "q := queue.New(0)\nq.Get()", "line 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s.t = t
+			start := time.Now()
+			err := s.fails(tt.code)
+			if err.Name != "fatal error" || err.Value != "all goroutines are asleep - deadlock!" {
+				t.Fatalf("error %s: %s, want the deadlock", err.Name, err.Value)
+			}
+			if tb := strings.Join(err.Traceback, "\n"); !strings.Contains(tb, tt.line) {
+				t.Errorf("traceback %q, want it to name %q", tb, tt.line)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("the cell was stopped after %v", d)
+			}
+		})
+	}
+	s.t = t
+	if _, v := s.ok("kept"); v != "42" {
+		t.Errorf("after the deadlocks, kept = %s", v)
+	}
+}
+
+// TestWaitsThatEndAreNotDeadlocks runs cells that wait long enough for the deadlock watch
+// to look twice, on waits that end by themselves: each must finish normally.
+func TestWaitsThatEndAreNotDeadlocks(t *testing.T) {
+	s := newSession(t)
+	s.expect(t, []cellCase{
+		{name: "a goroutine sleeping", code: "done := make(chan bool)\ngo func() { time.Sleep(800 * time.Millisecond); done <- true }()\n<-done", value: "true"},
+		{name: "time.After", code: "select {\ncase <-time.After(800 * time.Millisecond):\n\tfmt.Println(\"after\")\n}", stdout: "after\n"},
+		{name: "a timer", code: "tm := time.NewTimer(800 * time.Millisecond)\n<-tm.C\nfmt.Println(\"fired\")", stdout: "fired\n"},
+		{name: "a context with a timeout", code: "ctx, cancel := context.WithTimeout(context.Background(), 800*time.Millisecond)\ndefer cancel()\n<-ctx.Done()\nctx.Err()", value: "context deadline exceeded"},
+		{name: "a runtime wait with a time limit", code: "q := queue.New(0)\n_, err := q.GetTimeout(800 * time.Millisecond)\nerr", value: "queue: empty"},
+		{name: "a busy goroutine", code: "res := make(chan int)\ngo func() {\n\tn := 0\n\tfor i := 0; i < 20000000; i++ {\n\t\tn += i % 3\n\t}\n\tres <- n\n}()\n<-res > 0", value: "true"},
+	})
+}

@@ -117,6 +117,10 @@ var compilePos = regexp.MustCompile(`^(?:[^:\s]*\.go:)?(\d+):(\d+): (.*)$`)
 
 // describe turns an evaluation error into a Jupyter error with cell positions.
 func (e *Engine) describe(ctx context.Context, err error, count int) *engine.Error {
+	if errors.Is(context.Cause(ctx), errDeadlock) {
+		e.router.TakeCellTrace(count)
+		return e.deadlockError(count)
+	}
 	if errors.Is(context.Cause(ctx), errInterrupted) {
 		e.router.TakeCellTrace(count)
 		return &engine.Error{Name: "Interrupt", Value: "the cell was interrupted",

@@ -78,6 +78,21 @@ func (e *Engine) overrides() interp.Exports {
 		"time/time": {
 			"Sleep":     reflect.ValueOf(sleep),
 			"AfterFunc": reflect.ValueOf(e.afterFunc),
+			// Timers are remembered for the deadlock watch.
+			"After":     reflect.ValueOf(func(d time.Duration) <-chan time.Time { e.timers.add(d); return time.After(d) }),
+			"NewTimer":  reflect.ValueOf(func(d time.Duration) *time.Timer { e.timers.add(d); return time.NewTimer(d) }),
+			"Tick":      reflect.ValueOf(func(d time.Duration) <-chan time.Time { e.timers.forever.Store(true); return time.Tick(d) }),
+			"NewTicker": reflect.ValueOf(func(d time.Duration) *time.Ticker { e.timers.forever.Store(true); return time.NewTicker(d) }),
+		},
+		"context/context": {
+			"WithTimeout": reflect.ValueOf(func(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+				e.timers.add(d)
+				return context.WithTimeout(ctx, d)
+			}),
+			"WithDeadline": reflect.ValueOf(func(ctx context.Context, t time.Time) (context.Context, context.CancelFunc) {
+				e.timers.add(time.Until(t))
+				return context.WithDeadline(ctx, t)
+			}),
 		},
 		"sync/sync": {
 			"Mutex":     reflect.ValueOf((*interrupt.Mutex)(nil)),
@@ -132,6 +147,7 @@ func sleep(d time.Duration) {
 
 // afterFunc is time.AfterFunc with the callback guarded like a go statement.
 func (e *Engine) afterFunc(d time.Duration, f func()) *time.Timer {
+	e.timers.add(d)
 	return time.AfterFunc(d, func() { e.spawn(f) })
 }
 

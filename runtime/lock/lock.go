@@ -295,18 +295,26 @@ func NewBoundedSemaphore(n int) *Semaphore {
 
 // Acquire takes a unit, waiting until one is available.
 func (s *Semaphore) Acquire() {
-	s.AcquireTimeout(-1)
+	s.acquire(-1)
 }
 
 // TryAcquire takes a unit if one is available at once and reports whether it
 // did.
 func (s *Semaphore) TryAcquire() bool {
-	return s.AcquireTimeout(0)
+	return s.acquire(0)
 }
 
 // AcquireTimeout takes a unit, waiting at most d, and reports whether it did.
 // A negative d waits without limit, as Acquire does.
 func (s *Semaphore) AcquireTimeout(d time.Duration) bool {
+	return s.acquire(d)
+}
+
+// acquire is AcquireTimeout.
+// A wait without limit does not go through the method whose name ends in Timeout, so that
+// a dump of the goroutines names only waits with a time limit so (the kernel's deadlock
+// watch reads them).
+func (s *Semaphore) acquire(d time.Duration) bool {
 	timeout := notify.Deadline(d)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -382,13 +390,21 @@ func (e *Event) IsSet() bool {
 // Wait waits until the flag is set. A waiter woken by Set returns even if the
 // flag is cleared again before it runs.
 func (e *Event) Wait() {
-	e.WaitTimeout(-1)
+	e.wait(-1)
 }
 
 // WaitTimeout waits at most d for the flag to be set and reports whether it
 // was set (true) or the time ran out (false). A negative d waits without
 // limit, as Wait does.
 func (e *Event) WaitTimeout(d time.Duration) bool {
+	return e.wait(d)
+}
+
+// wait is WaitTimeout.
+// A wait without limit does not go through the method whose name ends in Timeout, so that
+// a dump of the goroutines names only waits with a time limit so (the kernel's deadlock
+// watch reads them).
+func (e *Event) wait(d time.Duration) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.set || d == 0 {
@@ -446,13 +462,21 @@ func (c *Condition) With(f func()) {
 // the state between the notification and the return, callers recheck the
 // state in a loop, or use WaitFor.
 func (c *Condition) Wait() {
-	c.WaitTimeout(-1)
+	c.wait(-1)
 }
 
 // WaitTimeout is Wait with a limit: it reports whether it was notified
 // (true) or waited d in vain (false). Either way it returns with the lock
 // held. A negative d waits without limit.
 func (c *Condition) WaitTimeout(d time.Duration) bool {
+	return c.wait(d)
+}
+
+// wait is WaitTimeout.
+// A wait without limit does not go through the method whose name ends in Timeout, so that
+// a dump of the goroutines names only waits with a time limit so (the kernel's deadlock
+// watch reads them).
+func (c *Condition) wait(d time.Duration) bool {
 	c.mustHold("Wait")
 	wake := make(chan struct{})
 	c.mu.Lock()

@@ -72,7 +72,7 @@ func (q *Queue) Put(v any) error {
 // panics if the creating process cannot be reached; GetTimeout reports that
 // as an error instead.
 func (q *Queue) Get() any {
-	v, err := q.GetTimeout(-1)
+	v, err := q.getAny(-1)
 	if err != nil && err != ErrClosed {
 		panic(err)
 	}
@@ -84,6 +84,14 @@ func (q *Queue) Get() any {
 // ErrClosed if the queue is closed and has no items left. A d of zero does
 // not wait; a negative d waits without limit.
 func (q *Queue) GetTimeout(d time.Duration) (any, error) {
+	return q.getAny(d)
+}
+
+// getAny is GetTimeout.
+// A wait without limit does not go through the method whose name ends in Timeout, so that
+// a dump of the goroutines names only waits with a time limit so (the kernel's deadlock
+// watch reads them).
+func (q *Queue) getAny(d time.Duration) (any, error) {
 	b, err := q.get(d)
 	if err != nil {
 		return nil, err

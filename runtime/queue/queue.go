@@ -94,7 +94,7 @@ func (q *Queue) Put(v any) {
 // Get removes and returns the item at the front of the queue, waiting until
 // there is one. On a closed queue with no items left it returns nil at once.
 func (q *Queue) Get() any {
-	v, _ := q.GetTimeout(-1)
+	v, _ := q.get(-1)
 	return v
 }
 
@@ -103,6 +103,13 @@ func (q *Queue) Get() any {
 // ErrClosed if the queue is closed and has no items left. A d of zero does
 // not wait, and a negative d waits without limit.
 func (q *Queue) GetTimeout(d time.Duration) (any, error) {
+	return q.get(d)
+}
+
+// get is GetTimeout. A wait without limit does not go through GetTimeout, so that a dump of
+// the goroutines shows a wait with a time limit by its name (the kernel's deadlock watch
+// reads them).
+func (q *Queue) get(d time.Duration) (any, error) {
 	timeout := notify.Deadline(d)
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -30,11 +30,15 @@ var deadlockRules = deadlock.Rules{
 	Timed:   []string{"goeval/interrupt.Sleep", "time.Sleep", "Timeout", "goeval.(*stdinReader)"},
 }
 
-// deadlockWatch is how often the watch looks, and how many looks in a row must find a
-// deadlock before the cell is stopped.
+// deadlockWatch is how often the watch looks at least, and how many looks in a row must
+// find a deadlock before the cell is stopped. A look that takes long (a dump of a thousand
+// interpreted goroutines stops the process for about 0.4 s) delays the next by
+// deadlockSpacing times its own length: the process is idle then, but a goroutine that an
+// outside event wakes (a child process's output, say) waits for the look to end.
 const (
-	deadlockWatch = 250 * time.Millisecond
-	deadlockLooks = 2
+	deadlockWatch   = 250 * time.Millisecond
+	deadlockLooks   = 2
+	deadlockSpacing = 10
 )
 
 // timers remembers how long the timers that cells created may still fire: a goroutine
@@ -72,8 +76,7 @@ func (e *Engine) watchDeadlock(ctx context.Context, stop context.CancelCauseFunc
 	}
 	done := make(chan struct{})
 	go func() {
-		tick := time.NewTicker(deadlockWatch)
-		defer tick.Stop()
+		wait := deadlockWatch
 		last := cpuTime()
 		found := 0
 		for {
@@ -82,16 +85,20 @@ func (e *Engine) watchDeadlock(ctx context.Context, stop context.CancelCauseFunc
 				return
 			case <-ctx.Done():
 				return
-			case <-tick.C:
+			case <-time.After(wait):
 			}
 			now := cpuTime()
-			idle := now-last < deadlockWatch/50
+			idle := now-last < wait/50
 			last = now
-			if !idle || e.timers.pending() {
+			wait = deadlockWatch
+			if !idle || e.timers.pending() || interrupt.Sleeping() > 0 {
 				found = 0
 				continue
 			}
+			began := time.Now()
 			rep := deadlockRules.Check(allStacks())
+			wait = max(deadlockWatch, deadlockSpacing*time.Since(began))
+			last = cpuTime() // the look's own processor time does not count
 			if !rep.Deadlocked() {
 				found = 0
 				continue

@@ -12,6 +12,7 @@ package interrupt
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gokernel/gokernel/runtime/timeline"
@@ -47,11 +48,22 @@ func Fire() {
 	process.ch = make(chan struct{})
 }
 
+// sleepers counts the goroutines in Sleep; see Sleeping.
+var sleepers atomic.Int64
+
+// Sleeping returns the number of goroutines sleeping in Sleep now. A program with a
+// sleeping goroutine is not deadlocked: the sleep ends by itself.
+func Sleeping() int64 {
+	return sleepers.Load()
+}
+
 // Sleep pauses for d, or until the next interrupt, when it panics with Stopped.
 func Sleep(d time.Duration) {
 	if d <= 0 {
 		return
 	}
+	sleepers.Add(1)
+	defer sleepers.Add(-1)
 	stop := Next()
 	t := time.NewTimer(d)
 	defer t.Stop()

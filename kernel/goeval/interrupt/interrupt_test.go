@@ -1,6 +1,7 @@
 package interrupt
 
 import (
+	"sync"
 	"testing"
 	"time"
 )
@@ -92,4 +93,26 @@ func TestPrimitivesWithoutInterrupt(t *testing.T) {
 		}
 	}()
 	mu.Unlock()
+}
+
+func TestSleepingCountsSleepers(t *testing.T) {
+	if n := Sleeping(); n != 0 {
+		t.Fatalf("Sleeping() = %d before any sleep", n)
+	}
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() { defer wg.Done(); Sleep(200 * time.Millisecond) }()
+	}
+	deadline := time.Now().Add(150 * time.Millisecond)
+	for Sleeping() != 3 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := Sleeping(); n != 3 {
+		t.Errorf("Sleeping() = %d while three goroutines sleep", n)
+	}
+	wg.Wait()
+	if n := Sleeping(); n != 0 {
+		t.Errorf("Sleeping() = %d after the sleeps", n)
+	}
 }

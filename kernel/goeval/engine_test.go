@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync"
@@ -892,8 +894,14 @@ func TestDeadlockEndsTheCell(t *testing.T) {
 // TestWaitsThatEndAreNotDeadlocks runs cells that wait long enough for the deadlock watch
 // to look twice, on waits that end by themselves: each must finish normally.
 func TestWaitsThatEndAreNotDeadlocks(t *testing.T) {
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(800 * time.Millisecond)
+		fmt.Fprint(w, "page")
+	}))
+	defer slow.Close()
 	s := newSession(t)
 	s.expect(t, []cellCase{
+		{name: "a slow HTTP response", code: fmt.Sprintf("resp, err := http.Get(%q)\nb, _ := io.ReadAll(resp.Body)\nfmt.Println(string(b), err)", slow.URL), stdout: "page <nil>\n"},
 		{name: "a goroutine sleeping", code: "done := make(chan bool)\ngo func() { time.Sleep(800 * time.Millisecond); done <- true }()\n<-done", value: "true"},
 		{name: "time.After", code: "select {\ncase <-time.After(800 * time.Millisecond):\n\tfmt.Println(\"after\")\n}", stdout: "after\n"},
 		{name: "a timer", code: "tm := time.NewTimer(800 * time.Millisecond)\n<-tm.C\nfmt.Println(\"fired\")", stdout: "fired\n"},

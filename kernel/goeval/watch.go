@@ -22,12 +22,16 @@ const deadlockMessage = "all goroutines are asleep - deadlock!"
 
 // deadlockRules say which goroutines are a cell's program: those running interpreted code
 // or the runtime packages. Their waits end by themselves in the kernel's interruptible
-// sleep, in a runtime method with a time limit (LockTimeout, GetTimeout, ...), and while
-// the cell waits for the user to type an input.
+// sleep, in a runtime method with a time limit (LockTimeout, GetTimeout, ...), while the
+// cell waits for the user to type an input, and in any library that waits for something
+// outside the process (an HTTP response): only waits through Go's runtime, sync, reflect's
+// select, the interpreter and the kernel's interruptible primitives can be deadlocks.
 var deadlockRules = deadlock.Rules{
 	Program: []string{"github.com/traefik/yaegi/interp.", "github.com/gokernel/gokernel/runtime/"},
 	Outside: []string{"github.com/traefik/yaegi/interp.(*Interpreter).EvalWithContext("},
 	Timed:   []string{"goeval/interrupt.Sleep", "time.Sleep", "Timeout", "goeval.(*stdinReader)"},
+	Waits: []string{"runtime.", "internal/", "sync.", "reflect.",
+		"github.com/gokernel/gokernel/kernel/goeval/interrupt.", "github.com/traefik/yaegi/interp."},
 }
 
 // deadlockWatch is how often the watch looks at least, and how many looks in a row must

@@ -7,9 +7,10 @@
 // A goroutine belongs to the program when one of its frames runs in one of the packages
 // that Rules.Program names (the interpreter, the runtime packages of the notebook). Such a
 // goroutine is asleep when its state is a wait on a channel or a lock (chan receive, select,
-// sync.Mutex.Lock, ...) and none of its frames is one that Rules.Timed names: a wait with
-// a time limit, or a wait for something outside the program (the user's input), ends by
-// itself. The program is deadlocked when it has goroutines and every one is asleep.
+// sync.Mutex.Lock, ...), it waits through functions that Rules.Waits names (not inside a
+// library that waits for the network, say), and none of its frames is one that Rules.Timed
+// names: a wait with a time limit, or a wait for the user's input, ends by itself. The
+// program is deadlocked when it has goroutines and every one is asleep.
 package deadlock
 
 import (
@@ -30,6 +31,12 @@ type Rules struct {
 	// Timed lists substrings of function names whose frames make a goroutine's wait one
 	// that ends by itself.
 	Timed []string
+	// Waits lists prefixes of function names through which the program waits for its own
+	// goroutines: Go's runtime, sync, reflect's select, the interpreter. A goroutine whose
+	// innermost frames, up to the first of the program, include another function waits in
+	// a library for something outside the program (net/http for a response, say), which
+	// is not a deadlock.
+	Waits []string
 }
 
 // Report describes the program's goroutines in a dump.
@@ -79,10 +86,13 @@ func (rules Rules) Check(dump []byte) Report {
 		}
 		// "select, 2 minutes", "chan receive (durable)": the state is what comes first.
 		state, _, _ := strings.Cut(m[1], ",")
-		program, outside, timed := false, false, false
+		program, outside, timed, external := false, false, false, false
 		for _, fn := range lines[1:] {
 			if strings.HasPrefix(fn, "\t") || strings.HasPrefix(fn, "created by ") {
 				continue // a file and line, or where the goroutine was started
+			}
+			if !program && !hasPrefix(fn, rules.Program) && !hasPrefix(fn, rules.Waits) {
+				external = true // a frame of a library below the program's first
 			}
 			program = program || hasPrefix(fn, rules.Program)
 			outside = outside || hasPrefix(fn, rules.Outside)
@@ -94,7 +104,7 @@ func (rules Rules) Check(dump []byte) Report {
 			continue
 		}
 		rep.Goroutines++
-		if asleep[state] && !timed {
+		if asleep[state] && !timed && !external {
 			rep.Asleep[state]++
 		}
 	}

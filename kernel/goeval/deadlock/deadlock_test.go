@@ -11,6 +11,7 @@ var rules = Rules{
 	Program: []string{"example.com/interp.", "example.com/runtime/"},
 	Outside: []string{"example.com/interp.Eval("},
 	Timed:   []string{"Sleep", "Timeout"},
+	Waits:   []string{"runtime.", "sync.", "reflect."},
 }
 
 // goroutine writes one goroutine of a dump: its state and its functions, innermost first.
@@ -43,6 +44,8 @@ func TestCheck(t *testing.T) {
 		{"a wait with a time limit", []string{goroutine(3, "select", "example.com/runtime/queue.(*Queue).GetTimeout", "example.com/interp.run")}, 1, false},
 		{"a system call", []string{goroutine(3, "syscall", "syscall.Syscall", "example.com/runtime/process.(*Process).Wait")}, 1, false},
 		{"no program at all", []string{kernel, waiter}, 0, false},
+		{"a wait through reflect's select", []string{goroutine(3, "select", "runtime.selectgo", "reflect.rselect", "reflect.Select", "example.com/interp.run")}, 1, true},
+		{"a wait inside a library for the network", []string{goroutine(3, "select", "runtime.selectgo", "net/http.(*persistConn).roundTrip", "net/http.(*Client).Get", "example.com/interp.run")}, 1, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -311,9 +311,9 @@ func (s *Semaphore) AcquireTimeout(d time.Duration) bool {
 }
 
 // acquire is AcquireTimeout.
-// A wait without limit does not go through the method whose name ends in Timeout, so that
-// a dump of the goroutines names only waits with a time limit so (the kernel's deadlock
-// watch reads them).
+// The method without a limit calls it directly, not through the one whose name ends in
+// Timeout, so that a dump of the goroutines names such a method only for a wait with a
+// time limit: a deadlock detector (gokernel's) can then tell the two apart.
 func (s *Semaphore) acquire(d time.Duration) bool {
 	timeout := notify.Deadline(d)
 	s.mu.Lock()
@@ -401,9 +401,9 @@ func (e *Event) WaitTimeout(d time.Duration) bool {
 }
 
 // wait is WaitTimeout.
-// A wait without limit does not go through the method whose name ends in Timeout, so that
-// a dump of the goroutines names only waits with a time limit so (the kernel's deadlock
-// watch reads them).
+// The method without a limit calls it directly, not through the one whose name ends in
+// Timeout, so that a dump of the goroutines names such a method only for a wait with a
+// time limit: a deadlock detector (gokernel's) can then tell the two apart.
 func (e *Event) wait(d time.Duration) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -473,9 +473,9 @@ func (c *Condition) WaitTimeout(d time.Duration) bool {
 }
 
 // wait is WaitTimeout.
-// A wait without limit does not go through the method whose name ends in Timeout, so that
-// a dump of the goroutines names only waits with a time limit so (the kernel's deadlock
-// watch reads them).
+// The method without a limit calls it directly, not through the one whose name ends in
+// Timeout, so that a dump of the goroutines names such a method only for a wait with a
+// time limit: a deadlock detector (gokernel's) can then tell the two apart.
 func (c *Condition) wait(d time.Duration) bool {
 	c.mustHold("Wait")
 	wake := make(chan struct{})

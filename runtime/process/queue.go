@@ -88,9 +88,9 @@ func (q *Queue) GetTimeout(d time.Duration) (any, error) {
 }
 
 // getAny is GetTimeout.
-// A wait without limit does not go through the method whose name ends in Timeout, so that
-// a dump of the goroutines names only waits with a time limit so (the kernel's deadlock
-// watch reads them).
+// The method without a limit calls it directly, not through the one whose name ends in
+// Timeout, so that a dump of the goroutines names such a method only for a wait with a
+// time limit: a deadlock detector (gokernel's) can then tell the two apart.
 func (q *Queue) getAny(d time.Duration) (any, error) {
 	b, err := q.get(d)
 	if err != nil {

@@ -106,9 +106,9 @@ func (q *Queue) GetTimeout(d time.Duration) (any, error) {
 	return q.get(d)
 }
 
-// get is GetTimeout. A wait without limit does not go through GetTimeout, so that a dump of
-// the goroutines shows a wait with a time limit by its name (the kernel's deadlock watch
-// reads them).
+// get is GetTimeout. Get calls it directly, not through GetTimeout, so that a dump of the
+// goroutines names GetTimeout only for a wait with a time limit: a deadlock detector
+// (gokernel's) can then tell the two apart.
 func (q *Queue) get(d time.Duration) (any, error) {
 	timeout := notify.Deadline(d)
 	q.mu.Lock()

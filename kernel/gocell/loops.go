@@ -145,6 +145,7 @@ func (w *rewriter) rangeStmt(n *ast.RangeStmt, sc *scope) {
 	}
 	switch {
 	case n.X == nil:
+	case w.rangeIterator(n, sc):
 	case w.isFunction(n.X, sc, true):
 		w.unsupported(w.off(n.X.Pos()), "range over a function (an iterator) is not supported by the interpreter; call the function with a yield callback instead")
 	case integer:
@@ -388,4 +389,45 @@ func isZero(e ast.Expr) bool {
 func isOne(e ast.Expr) bool {
 	lit, ok := ast.Unparen(e).(*ast.BasicLit)
 	return ok && lit.Kind == token.INT && lit.Value == "1"
+}
+
+// rangeIterator rewrites a range over an iterator of package maps or slices into the range
+// over the map or slice it iterates, which the interpreter runs (it has no range over
+// functions): for k := range maps.Keys(m) becomes for k := range (m), for v := range
+// maps.Values(m) becomes for _, v := range (m), and maps.All and slices.All range as their
+// argument does, slices.Values as its elements. The iterators range over their argument in
+// the same way, so the loop sees the same keys and values in the same order. It reports
+// whether n ranges over such an iterator; slices.Backward is rejected.
+func (w *rewriter) rangeIterator(n *ast.RangeStmt, sc *scope) bool {
+	c, ok := ast.Unparen(n.X).(*ast.CallExpr)
+	if !ok || len(c.Args) != 1 || c.Ellipsis.IsValid() {
+		return false
+	}
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	q, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	name := w.packageOf(q.Name, sc) + "." + sel.Sel.Name
+	switch name {
+	case "maps.Keys", "maps.Values", "slices.Values":
+		if n.Value != nil {
+			w.invalid(w.off(n.Value.Pos()), "range over %s(...) permits only one iteration variable", name)
+			return true
+		}
+		if name != "maps.Keys" && n.Key != nil && !isBlank(n.Key) {
+			w.insert(n.Key.Pos(), "_, ")
+		}
+	case "maps.All", "slices.All":
+	case "slices.Backward":
+		w.unsupported(w.off(n.X.Pos()), "range over slices.Backward is not supported by the interpreter; count down instead: for i := len(s) - 1; i >= 0; i--")
+		return true
+	default:
+		return false
+	}
+	w.replace(c.Fun.Pos(), c.Fun.End(), "")
+	return true
 }

@@ -169,6 +169,7 @@ func TestParseUnsupported(t *testing.T) {
 		{"top-level var around max", "x := 3\nvar y = -max(x, 2)", 2, 9, "expression around min or max"},
 		{"min in one of two top-level definitions", "x := 3\ny, z := min(x, 2), 1", 2, 9, "define y"},
 		{"range over func literal", "for x := range func(yield func(int) bool) {} {\n\t_ = x\n}", 1, 16, "range over a function"},
+		{"range over slices.Backward", "import \"slices\"\nfor i := range slices.Backward(s) {\n\t_ = i\n}", 2, 16, "slices.Backward"},
 		{"range over cell iterator", "func count(yield func(int) bool) { yield(1) }\nfor x := range count {\n\t_ = x\n}", 2, 16, "range over a function"},
 		{"top-level comma-ok receive", "ch := make(chan int)\nv, ok := <-ch", 2, 10, "<-ch at the top level"},
 		{"top-level return", "x := 1\nif x > 0 {\n\treturn\n}", 3, 2, "return is not allowed"},

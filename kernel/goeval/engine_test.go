@@ -172,6 +172,7 @@ func TestErrorsPointAtTheCell(t *testing.T) {
 		{"os.Exit", "os.Exit(3)", "Exit", []string{"os.Exit(3)"}},
 		{"log.Fatal", "log.Fatal(\"fatal now\")", "Exit", []string{"os.Exit(1)"}},
 		{"min as a value", "m := min\n_ = m", "CompileError", []string{"line 1:6", "min (built-in function min) must be called"}},
+		{"two variables over maps.Keys", "mk := map[int]int{}\nfor k, v := range maps.Keys(mk) {\n\t_, _ = k, v\n}", "CompileError", []string{"line 2:8", "permits only one iteration variable"}},
 		{"max of a number and a string", "_ = max(1, \"a\")", "CompileError", []string{"line 1:9", "mismatched types untyped number (previous argument) and untyped string"}},
 	}
 	for _, tt := range tests {
@@ -837,6 +838,10 @@ func TestGenericStandardPackages(t *testing.T) {
 		{name: "NaN sorts first", code: "fs := []float64{2.5, math.NaN(), 1}\nslices.Sort(fs)\nfmt.Println(fs, slices.Max(fs))", stdout: "[NaN 1 2.5] NaN\n"},
 		{name: "maps.Clone and maps.Equal", code: "maps.Equal(maps.Clone(m), m)", value: "true"},
 		{name: "Repeat", code: `slices.Repeat([]string{"a"}, 3)`, value: "[a a a]"},
+		{name: "range over maps.Keys", code: "var ks []string\nfor k := range maps.Keys(m) {\n\tks = append(ks, k)\n}\nslices.Sort(ks)\nks", value: "[a b c]"},
+		{name: "range over maps.Values", code: "total := 0\nfor v := range maps.Values(m) {\n\ttotal += v\n}\ntotal", value: "6"},
+		{name: "range over maps.All in a function", code: "func pairs(m map[string]int) int {\n\tn := 0\n\tfor k, v := range maps.All(m) {\n\t\tn += len(k) * v\n\t}\n\treturn n\n}\npairs(m)", value: "6"},
+		{name: "range over slices.All and slices.Values", code: "for i, v := range slices.All([]string{\"x\", \"y\"}) {\n\tfmt.Print(i, v, \" \")\n}\nfor v := range slices.Values([]int{7}) {\n\tfmt.Println(v)\n}", stdout: "0x 1y 7\n"},
 		{name: "a typed top-level var from a generic function of the cell", code: "func id[T any](v T) T { return v }\nvar n5 int = id(5)\nn5", value: "5"},
 	}
 	s.expect(t, tests)

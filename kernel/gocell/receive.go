@@ -71,7 +71,7 @@ func (w *rewriter) assign(n *ast.AssignStmt, sc *scope) {
 	}
 	if n.Tok == token.DEFINE {
 		if sc == w.cell {
-			w.topGeneric(len(n.Lhs), n.Rhs, sc)
+			w.topGeneric(identsOf(n.Lhs), n.Rhs, sc)
 			if len(n.Lhs) == 2 && len(n.Rhs) == 1 {
 				w.topCommaOkDefine(n)
 			}
@@ -119,17 +119,24 @@ func (w *rewriter) assign(n *ast.AssignStmt, sc *scope) {
 }
 
 // topGeneric rejects top-level definitions from calls of generic functions: yaegi
-// crashes on x := f(v) at the top level and stores a zero value for var x T = f(v).
+// crashes on x := f(v) at the top level and stores a zero value for var x T = f(v) (which
+// the kernel runs as var x T; x = f(v) instead, see topTypedSplit). names are the names
+// defined.
 //
 // A call of package slices or maps whose results define several names works, and is left
 // alone (i, found := slices.BinarySearch(xs, v)).
-func (w *rewriter) topGeneric(names int, values []ast.Expr, sc *scope) {
-	for _, v := range values {
+func (w *rewriter) topGeneric(names []*ast.Ident, values []ast.Expr, sc *scope) {
+	for i, v := range values {
 		if name, ok := w.genericCall(v, sc); ok {
-			if strings.Contains(name, ".") && names > len(values) {
+			if strings.Contains(name, ".") && len(names) > len(values) {
 				continue
 			}
-			w.unsupported(w.off(v.Pos()), "defining a variable at the top level of a cell from a call of the generic function %s is not supported by the interpreter; declare the variable with its type first (var x T) and assign it with =, or do the work inside a function", name)
+			x := "x"
+			if i < len(names) && len(names) == len(values) {
+				x = names[i].Name
+			}
+			w.unsupported(w.off(v.Pos()), "defining a variable at the top level of a cell from a call of the generic function %s is not supported by the interpreter; "+
+				"give the variable its type (var %s T = %s(...)), or do the work inside a function", name, x, name)
 		}
 	}
 }
@@ -184,4 +191,15 @@ func (w *rewriter) returnStmt(n *ast.ReturnStmt, sc *scope) {
 		}
 		w.node(r, sc)
 	}
+}
+
+// identsOf returns the identifiers among exprs.
+func identsOf(exprs []ast.Expr) []*ast.Ident {
+	var ids []*ast.Ident
+	for _, e := range exprs {
+		if id, ok := e.(*ast.Ident); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }

@@ -251,13 +251,7 @@ func (w *rewriter) topStmt(s ast.Stmt) {
 		}
 	}
 	if as, ok := s.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
-		var names []*ast.Ident
-		for _, l := range as.Lhs {
-			if id, ok := l.(*ast.Ident); ok {
-				names = append(names, id)
-			}
-		}
-		w.topMinMax(names, as.Rhs, true)
+		w.topMinMax(identsOf(as.Lhs), as.Rhs, true)
 	}
 	w.node(s, w.cell)
 	if as, ok := s.(*ast.AssignStmt); ok {
@@ -402,7 +396,7 @@ func (w *rewriter) topGenDecl(d *ast.GenDecl) {
 	case d.Tok == token.VAR:
 		for _, spec := range d.Specs {
 			vs := spec.(*ast.ValueSpec)
-			w.topGeneric(len(vs.Names), vs.Values, w.cell)
+			w.topGeneric(vs.Names, vs.Values, w.cell)
 		}
 	}
 	if d.Tok == token.VAR && len(d.Specs) == 1 && !d.Lparen.IsValid() {

@@ -847,8 +847,8 @@ func TestGenericStandardPackages(t *testing.T) {
 	s.expect(t, tests)
 	// A single name defined at the top level from such a call would crash the interpreter.
 	err := s.fails("zs := slices.Clone(xs)")
-	if err.Name != "UnsupportedError" || !strings.Contains(err.Value, "slices.Clone") {
-		t.Errorf("error %s: %s, want UnsupportedError naming slices.Clone", err.Name, err.Value)
+	if err.Name != "UnsupportedError" || !strings.Contains(err.Value, "give the variable its type (var zs T = slices.Clone(...))") {
+		t.Errorf("error %s: %s, want UnsupportedError that suggests the typed form", err.Name, err.Value)
 	}
 }
 

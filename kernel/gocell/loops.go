@@ -403,15 +403,7 @@ func (w *rewriter) rangeIterator(n *ast.RangeStmt, sc *scope) bool {
 	if !ok || len(c.Args) != 1 || c.Ellipsis.IsValid() {
 		return false
 	}
-	sel, ok := c.Fun.(*ast.SelectorExpr)
-	if !ok {
-		return false
-	}
-	q, ok := sel.X.(*ast.Ident)
-	if !ok {
-		return false
-	}
-	name := w.packageOf(q.Name, sc) + "." + sel.Sel.Name
+	name, _ := w.sourcePackageFunc(c.Fun, sc)
 	switch name {
 	case "maps.Keys", "maps.Values", "slices.Values":
 		if n.Value != nil {

@@ -315,6 +315,25 @@ func predeclaredType(name string) bool {
 	return integerType(name)
 }
 
+// sourcePackageFunc returns the package and name of function fun, as "maps.Keys", when it
+// is a function of a standard package that exists in a session only as interpreted
+// generic source: slices and maps.
+func (w *rewriter) sourcePackageFunc(fun ast.Expr, sc *scope) (string, bool) {
+	sel, ok := ast.Unparen(fun).(*ast.SelectorExpr)
+	if !ok {
+		return "", false
+	}
+	q, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return "", false
+	}
+	switch path := w.packageOf(q.Name, sc); path {
+	case "slices", "maps":
+		return path + "." + sel.Sel.Name, true
+	}
+	return "", false
+}
+
 // genericCall reports whether e calls a generic function of the cell, of the session or
 // of package slices or maps, and returns the function's name.
 func (w *rewriter) genericCall(e ast.Expr, sc *scope) (string, bool) {
@@ -330,14 +349,8 @@ func (w *rewriter) genericCall(e ast.Expr, sc *scope) (string, bool) {
 		fun = f.X
 	}
 	if sel, ok := fun.(*ast.SelectorExpr); ok {
-		// The standard packages that exist only as interpreted generic source.
-		if q, ok := sel.X.(*ast.Ident); ok {
-			switch w.packageOf(q.Name, sc) {
-			case "slices", "maps":
-				return q.Name + "." + sel.Sel.Name, true
-			}
-		}
-		return "", false
+		_, ok := w.sourcePackageFunc(sel, sc)
+		return w.src(sel), ok // as the cell writes it
 	}
 	id, ok := fun.(*ast.Ident)
 	if !ok {

@@ -212,23 +212,14 @@ func (e *Engine) goStatementFrame(line string) (string, bool) {
 // the statement. It returns that token's index, and whether an = stands outside brackets
 // on the way (toks[k] is then among the left sides of an assignment).
 func statementSpan(toks []tok, k int) (last int, assigns bool) {
-	depth := 0
 	for j := k; j < len(toks); j++ {
 		switch toks[j].tok {
 		case token.LPAREN, token.LBRACK, token.LBRACE:
-			depth++
-		case token.RPAREN, token.RBRACK, token.RBRACE:
-			if depth--; depth < 0 {
-				return j - 1, assigns
-			}
-		case token.SEMICOLON:
-			if depth == 0 {
-				return j - 1, assigns
-			}
+			j = closing(toks, j) // over what the brackets hold
+		case token.RPAREN, token.RBRACK, token.RBRACE, token.SEMICOLON:
+			return j - 1, assigns
 		case token.ASSIGN:
-			if depth == 0 {
-				assigns = true
-			}
+			assigns = true
 		}
 	}
 	return len(toks) - 1, assigns

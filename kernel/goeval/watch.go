@@ -83,6 +83,7 @@ func (e *Engine) watchDeadlock(ctx context.Context, stop context.CancelCauseFunc
 		wait := deadlockWatch
 		last := cpuTime()
 		found := 0
+		var buf []byte // kept from look to look, at the size the last dump needed
 		for {
 			select {
 			case <-done:
@@ -100,7 +101,9 @@ func (e *Engine) watchDeadlock(ctx context.Context, stop context.CancelCauseFunc
 				continue
 			}
 			began := time.Now()
-			rep := deadlockRules.Check(allStacks())
+			var dump []byte
+			dump, buf = allStacks(buf)
+			rep := deadlockRules.Check(dump)
 			wait = max(deadlockWatch, deadlockSpacing*time.Since(began))
 			last = cpuTime() // the look's own processor time does not count
 			if !rep.Deadlocked() {
@@ -150,13 +153,16 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// allStacks returns a dump of every goroutine's stack.
-func allStacks() []byte {
-	buf := make([]byte, 1<<16)
+// allStacks returns a dump of every goroutine's stack, written into buf, and the buffer,
+// grown to the size the dump needed (at least 64 KiB, at most 64 MiB).
+func allStacks(buf []byte) (dump, grown []byte) {
+	if len(buf) < 1<<16 {
+		buf = make([]byte, 1<<16)
+	}
 	for {
 		n := runtime.Stack(buf, true)
 		if n < len(buf) || len(buf) >= 1<<26 {
-			return buf[:n]
+			return buf[:n], buf
 		}
 		buf = make([]byte, 2*len(buf))
 	}

@@ -37,7 +37,9 @@
 // who held a lock and who waited for it. Methods whose name ends in Timeout
 // give up after the duration, like Python's timeout arguments: a duration of
 // zero makes them try once without blocking, and a negative one waits
-// without limit.
+// without limit. The methods without a limit do not call them, so that a dump
+// of the goroutines names a method ending in Timeout only for a wait with a
+// time limit: a deadlock detector (gokernel's) can then tell the two apart.
 package lock
 
 import (
@@ -311,9 +313,6 @@ func (s *Semaphore) AcquireTimeout(d time.Duration) bool {
 }
 
 // acquire is AcquireTimeout.
-// The method without a limit calls it directly, not through the one whose name ends in
-// Timeout, so that a dump of the goroutines names such a method only for a wait with a
-// time limit: a deadlock detector (gokernel's) can then tell the two apart.
 func (s *Semaphore) acquire(d time.Duration) bool {
 	timeout := notify.Deadline(d)
 	s.mu.Lock()
@@ -401,9 +400,6 @@ func (e *Event) WaitTimeout(d time.Duration) bool {
 }
 
 // wait is WaitTimeout.
-// The method without a limit calls it directly, not through the one whose name ends in
-// Timeout, so that a dump of the goroutines names such a method only for a wait with a
-// time limit: a deadlock detector (gokernel's) can then tell the two apart.
 func (e *Event) wait(d time.Duration) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -473,9 +469,6 @@ func (c *Condition) WaitTimeout(d time.Duration) bool {
 }
 
 // wait is WaitTimeout.
-// The method without a limit calls it directly, not through the one whose name ends in
-// Timeout, so that a dump of the goroutines names such a method only for a wait with a
-// time limit: a deadlock detector (gokernel's) can then tell the two apart.
 func (c *Condition) wait(d time.Duration) bool {
 	c.mustHold("Wait")
 	wake := make(chan struct{})

@@ -88,9 +88,8 @@ func (q *Queue) GetTimeout(d time.Duration) (any, error) {
 }
 
 // getAny is GetTimeout.
-// The method without a limit calls it directly, not through the one whose name ends in
-// Timeout, so that a dump of the goroutines names such a method only for a wait with a
-// time limit: a deadlock detector (gokernel's) can then tell the two apart.
+// Get calls it directly rather than through GetTimeout, for the reason the lock
+// package gives for its waits without a limit.
 func (q *Queue) getAny(d time.Duration) (any, error) {
 	b, err := q.get(d)
 	if err != nil {
